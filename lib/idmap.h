@@ -1,0 +1,40 @@
+/*
+ * idmap.h - interning of trace IDs.
+ *
+ * A trace names its blocks with IDs of 1 to 64 characters.  The reader
+ * interns every ID once and hands the replay a dense index (0, 1, 2, ...),
+ * so the replay keeps its live blocks in a plain array indexed by it.  The
+ * table is an open-addressing hash map keyed by the ID's bytes.
+ */
+#ifndef ZMM_IDMAP_H
+#define ZMM_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct idmap;
+
+/* A new, empty map; NULL when out of memory. */
+struct idmap	*idmap_new(void);
+
+/* Frees the map and every name it holds. */
+void		 idmap_free(struct idmap *map);
+
+/*
+ * The index of NAME (LEN bytes, no NUL needed), adding it when new.
+ * Returns 0 and stores the index in *INDEX, or -1 when out of memory.
+ */
+int		 idmap_intern(struct idmap *map, const char *name, size_t len,
+		    uint32_t *index);
+
+/* The index of NAME if it is known: 0 and *INDEX set, else -1. */
+int		 idmap_find(const struct idmap *map, const char *name,
+		    size_t len, uint32_t *index);
+
+/* The NUL-terminated name of INDEX (which must be < idmap_count()). */
+const char	*idmap_name(const struct idmap *map, uint32_t index);
+
+/* Number of distinct names interned. */
+uint32_t	 idmap_count(const struct idmap *map);
+
+#endif /* ZMM_IDMAP_H */

@@ -1,0 +1,461 @@
+/*
+ * replay.c - the replay engine: owns the heap, the trace position and the
+ * ID table, and is the only caller of the mutating heap API.
+ *
+ *   items:  [@title][@caption][alloc a][alloc b][@pause][free a] ...
+ *                                       ^ next
+ *   blocks: ID index -> { ptr, requested size, op, epoch }
+ *
+ * A block is live when its epoch equals the replay's: a `reset` forgets
+ * every ID at once by moving to the next epoch.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+struct block {
+	void		*ptr;
+	uint64_t	 size;		/* bytes requested */
+	uint64_t	 opno;		/* op that made it */
+	uint32_t	 epoch;		/* live when equal to the replay's */
+};
+
+struct listener {
+	zmm_event_fn	*fn;		/* NULL: free */
+	void		*arg;
+	int		 heap_id;	/* slot in the current heap */
+};
+
+struct replay {
+	const struct trace *trace;
+	const struct trace_item *items;
+	size_t		 nitems;
+	size_t		 next;		/* index of the next item */
+	uint64_t	 op;		/* OPNO of the last op carried out */
+	size_t		 caption;	/* item index of the caption + 1, or 0 */
+	struct zmm_heap	*heap;
+	struct block	*blocks;	/* by ID index */
+	uint32_t	 epoch;
+	struct replay_options options;
+	size_t		 live_bytes;	/* block sizes of live IDs, when checking */
+	bool		 size_known;	/* live_bytes tells `size` (no failed op) */
+	struct listener	 listeners[ZMM_LISTENERS_MAX];
+};
+
+static int
+heap_build(struct replay *r)
+{
+	int status, i;
+
+	r->heap = zmm_heap_new(NULL, NULL, &status);
+	if (r->heap == NULL)
+		return status;
+	for (i = 0; i < ZMM_LISTENERS_MAX; i++)
+		if (r->listeners[i].fn != NULL)
+			r->listeners[i].heap_id = zmm_heap_listen(r->heap,
+			    r->listeners[i].fn, r->listeners[i].arg);
+	r->next = 0;
+	r->op = 0;
+	r->caption = 0;
+	r->live_bytes = 0;
+	r->size_known = true;
+	r->epoch++;
+	if (r->epoch == 0) {		/* wrapped: forget every ID for real */
+		memset(r->blocks, 0, sizeof(*r->blocks) *
+		    trace_id_count(r->trace));
+		r->epoch = 1;
+	}
+	return ZMM_OK;
+}
+
+struct replay *
+replay_new(const struct trace *trace, const struct replay_options *options,
+    int *status)
+{
+	struct replay *r;
+	uint32_t nids = trace_id_count(trace);
+	int rc;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->blocks = calloc(nids ? nids : 1,
+	    sizeof(*r->blocks))) == NULL) {
+		free(r);
+		if (status != NULL)
+			*status = ZMM_E_NOMEM;
+		return NULL;
+	}
+	r->trace = trace;
+	r->items = trace_items(trace);
+	r->nitems = trace_item_count(trace);
+	if (options != NULL)
+		r->options = *options;
+	rc = heap_build(r);
+	if (rc != ZMM_OK) {
+		free(r->blocks);
+		free(r);
+		if (status != NULL)
+			*status = rc;
+		return NULL;
+	}
+	if (status != NULL)
+		*status = ZMM_OK;
+	return r;
+}
+
+void
+replay_free(struct replay *r)
+{
+	if (r == NULL)
+		return;
+	zmm_heap_free_all(r->heap);
+	free(r->blocks);
+	free(r);
+}
+
+const struct zmm_heap *
+replay_heap(const struct replay *r)
+{
+	return r->heap;
+}
+
+const struct trace *
+replay_trace(const struct replay *r)
+{
+	return r->trace;
+}
+
+size_t
+replay_position(const struct replay *r)
+{
+	return r->next;
+}
+
+uint64_t
+replay_op(const struct replay *r)
+{
+	return r->op;
+}
+
+const char *
+replay_caption(const struct replay *r)
+{
+	if (r->caption == 0)
+		return NULL;
+	return trace_item_text(r->trace, &r->items[r->caption - 1], NULL);
+}
+
+bool
+replay_block(const struct replay *r, uint32_t idx, const void **ptr,
+    uint64_t *size, uint64_t *opno)
+{
+	const struct block *b;
+
+	if (idx >= trace_id_count(r->trace))
+		return false;
+	b = &r->blocks[idx];
+	if (b->epoch != r->epoch)
+		return false;
+	if (ptr != NULL)
+		*ptr = b->ptr;
+	if (size != NULL)
+		*size = b->size;
+	if (opno != NULL)
+		*opno = b->opno;
+	return true;
+}
+
+static void
+op_event(struct replay *r, enum zmm_event_type type, const struct trace_item *it,
+    const char *id, const void *ptr)
+{
+	static const enum zmm_why whys[] = {
+		[TRACE_ALLOC] = ZMM_WHY_OP_ALLOC,
+		[TRACE_FREE] = ZMM_WHY_OP_FREE,
+		[TRACE_REALLOC] = ZMM_WHY_OP_REALLOC,
+		[TRACE_CALLOC] = ZMM_WHY_OP_CALLOC,
+		[TRACE_STRDUP] = ZMM_WHY_OP_STRDUP,
+		[TRACE_GC] = ZMM_WHY_OP_GC,
+		[TRACE_RESET] = ZMM_WHY_OP_RESET,
+		[TRACE_FREE_NULL] = ZMM_WHY_OP_FREE,
+	};
+	struct zmm_event ev;
+
+	zmm_event_init(&ev, type);
+	if (type == ZMM_EV_OP_BEGIN) {
+		ev.why = whys[it->kind];
+		ev.text = id;
+		ev.size = (size_t)it->size;
+		if (it->kind == TRACE_CALLOC &&
+		    __builtin_mul_overflow(it->count, it->size, &ev.size))
+			ev.size = SIZE_MAX;	/* the op will fail: overflow */
+	} else {
+		ev.loc = zmm_heap_loc(r->heap, ptr);
+	}
+	zmm_heap_emit(r->heap, &ev);
+}
+
+static bool
+live(const struct replay *r, uint32_t id)
+{
+	return r->blocks[id].epoch == r->epoch;
+}
+
+static void
+block_set(struct replay *r, uint32_t id, void *ptr, uint64_t size)
+{
+	struct block *b = &r->blocks[id];
+
+	b->ptr = ptr;
+	b->size = size;
+	b->opno = r->op;
+	b->epoch = r->epoch;
+	if (r->options.check)
+		r->live_bytes += zmm_heap_block_size(r->heap, ptr);
+}
+
+static void
+block_drop(struct replay *r, uint32_t id)
+{
+	if (r->options.check)
+		r->live_bytes -= zmm_heap_block_size(r->heap, r->blocks[id].ptr);
+	r->blocks[id].epoch = 0;
+}
+
+static enum replay_status
+trace_error(struct replay_step *out, const char *what, const char *id,
+    const char *state)
+{
+	snprintf(out->msg, sizeof(out->msg), "%s of '%s', which is %s", what, id,
+	    state);
+	return REPLAY_TRACE_ERROR;
+}
+
+static enum replay_status
+op_failed(struct replay *r, struct replay_step *out)
+{
+	snprintf(out->msg, sizeof(out->msg), "%s", zmm_heap_last_error(r->heap));
+	r->size_known = false;	/* a failed small alloc leaves `size` raised */
+	return REPLAY_OP_FAILED;
+}
+
+/* Carries out one op item; the heap is untouched on a trace error. */
+static enum replay_status
+do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
+{
+	const char *text;
+	void *ptr = NULL;
+	uint64_t size = it->size;
+	int rc = ZMM_OK;
+
+	switch (it->kind) {
+	case TRACE_ALLOC:
+	case TRACE_CALLOC:
+	case TRACE_STRDUP:
+		if (live(r, it->id))
+			return trace_error(out, it->kind == TRACE_ALLOC ? "alloc" :
+			    it->kind == TRACE_CALLOC ? "calloc" : "strdup",
+			    out->id, "already live");
+		if (it->kind == TRACE_ALLOC) {
+			rc = zmm_heap_alloc(r->heap, it->size, &ptr);
+		} else if (it->kind == TRACE_CALLOC) {
+			rc = zmm_heap_calloc(r->heap, it->count, it->size, &ptr);
+			size = it->count * it->size;
+		} else {
+			text = trace_item_text(r->trace, it, NULL);
+			rc = zmm_heap_strdup(r->heap, text, &ptr);
+			size = strlen(text) + 1;
+		}
+		if (rc != ZMM_OK)
+			return op_failed(r, out);
+		block_set(r, it->id, ptr, size);
+		break;
+	case TRACE_FREE:
+		if (!live(r, it->id))
+			return trace_error(out, "free", out->id, "not live");
+		ptr = r->blocks[it->id].ptr;
+		block_drop(r, it->id);
+		rc = zmm_heap_free(r->heap, ptr);
+		ptr = NULL;
+		break;
+	case TRACE_REALLOC:
+		if (!live(r, it->id)) {
+			if (!(it->flags & TRACE_F_REP))
+				return trace_error(out, "realloc", out->id,
+				    "not live");
+			/* .rep: realloc of a dead ID is realloc(NULL, SIZE) */
+			rc = zmm_heap_realloc(r->heap, NULL, it->size, &ptr);
+			if (rc != ZMM_OK)
+				return op_failed(r, out);
+			block_set(r, it->id, ptr, it->size);
+			break;
+		}
+		if (r->options.check)
+			r->live_bytes -= zmm_heap_block_size(r->heap,
+			    r->blocks[it->id].ptr);
+		rc = zmm_heap_realloc(r->heap, r->blocks[it->id].ptr, it->size,
+		    &ptr);
+		if (rc != ZMM_OK) {
+			if (r->options.check)
+				r->live_bytes += zmm_heap_block_size(r->heap,
+				    r->blocks[it->id].ptr);
+			return op_failed(r, out);
+		}
+		r->blocks[it->id].epoch = 0;
+		block_set(r, it->id, ptr, it->size);
+		break;
+	case TRACE_FREE_NULL:
+		rc = zmm_heap_free(r->heap, NULL);
+		break;
+	case TRACE_GC:
+		zmm_heap_gc(r->heap);
+		break;
+	case TRACE_RESET:
+		zmm_heap_reset(r->heap);
+		r->epoch++;
+		if (r->epoch == 0) {
+			memset(r->blocks, 0, sizeof(*r->blocks) *
+			    trace_id_count(r->trace));
+			r->epoch = 1;
+		}
+		r->live_bytes = 0;
+		r->size_known = true;
+		break;
+	default:
+		break;
+	}
+	if (rc != ZMM_OK) {
+		snprintf(out->msg, sizeof(out->msg), "internal: %s",
+		    zmm_strerror(rc));
+		return REPLAY_CHECK_FAILED;
+	}
+	if (ptr != NULL) {
+		out->has_block = true;
+		out->loc = zmm_heap_loc(r->heap, ptr);
+	}
+	return REPLAY_OK;
+}
+
+static bool
+is_op(const struct trace_item *it)
+{
+	return it->kind <= TRACE_FREE_NULL;
+}
+
+enum replay_status
+replay_step(struct replay *r, struct replay_step *out)
+{
+	const struct trace_item *it;
+	enum replay_status st = REPLAY_OK;
+	char msg[256];
+
+	memset(out, 0, offsetof(struct replay_step, msg));
+	out->msg[0] = '\0';
+	if (r->next >= r->nitems)
+		return out->status = REPLAY_END;
+	it = &r->items[r->next++];
+	out->item = it;
+	if (it->opno != 0) {
+		r->op = it->opno;
+		zmm_heap_set_op(r->heap, (unsigned long)it->opno);
+	}
+	switch (it->kind) {
+	case TRACE_BAD:
+		snprintf(out->msg, sizeof(out->msg), "%s",
+		    trace_item_text(r->trace, it, NULL));
+		return out->status = REPLAY_TRACE_ERROR;
+	case TRACE_CAPTION:
+		r->caption = r->next;
+		return out->status = REPLAY_OK;
+	case TRACE_LIMIT:
+		if (zmm_heap_set_limit(r->heap, it->size) != ZMM_OK) {
+			snprintf(out->msg, sizeof(out->msg), "%s",
+			    zmm_heap_last_error(r->heap));
+			return out->status = REPLAY_WARNING;
+		}
+		return out->status = REPLAY_OK;
+	default:
+		if (!is_op(it))
+			return out->status = REPLAY_OK;
+		break;
+	}
+	if (it->kind != TRACE_GC && it->kind != TRACE_RESET &&
+	    it->kind != TRACE_FREE_NULL)
+		out->id = trace_id_name(r->trace, it->id);
+	op_event(r, ZMM_EV_OP_BEGIN, it, out->id, NULL);
+	st = do_op(r, it, out);
+	op_event(r, ZMM_EV_OP_END, it, out->id,
+	    out->has_block ? r->blocks[it->id].ptr : NULL);
+	if (st != REPLAY_TRACE_ERROR && r->options.check &&
+	    zmm_heap_check(r->heap, r->size_known ? r->live_bytes : SIZE_MAX,
+	    msg, sizeof(msg)) != 0) {
+		snprintf(out->msg, sizeof(out->msg), "heap check failed: %s", msg);
+		st = REPLAY_CHECK_FAILED;
+	}
+	return out->status = st;
+}
+
+int
+replay_seek_item(struct replay *r, size_t index)
+{
+	struct replay_step step;
+	int rc;
+
+	if (index > r->nitems)
+		index = r->nitems;
+	if (index < r->next) {
+		zmm_heap_free_all(r->heap);
+		r->heap = NULL;
+		rc = heap_build(r);
+		if (rc != ZMM_OK)
+			return rc;
+	}
+	zmm_heap_mute(r->heap, true);
+	while (r->next < index)
+		replay_step(r, &step);
+	zmm_heap_mute(r->heap, false);
+	return ZMM_OK;
+}
+
+int
+replay_seek_op(struct replay *r, uint64_t ops)
+{
+	size_t index;
+
+	if (ops == 0)
+		return replay_seek_item(r, 0);
+	index = trace_item_of_op(r->trace, ops);
+	if (index == SIZE_MAX)
+		index = r->nitems - 1;
+	return replay_seek_item(r, index + 1);
+}
+
+int
+replay_listen(struct replay *r, zmm_event_fn *fn, void *arg)
+{
+	int i;
+
+	for (i = 0; i < ZMM_LISTENERS_MAX; i++) {
+		if (r->listeners[i].fn == NULL) {
+			r->listeners[i].fn = fn;
+			r->listeners[i].arg = arg;
+			r->listeners[i].heap_id = zmm_heap_listen(r->heap, fn,
+			    arg);
+			return i;
+		}
+	}
+	return -1;
+}
+
+void
+replay_unlisten(struct replay *r, int id)
+{
+	if (id < 0 || id >= ZMM_LISTENERS_MAX || r->listeners[id].fn == NULL)
+		return;
+	zmm_heap_unlisten(r->heap, r->listeners[id].heap_id);
+	r->listeners[id].fn = NULL;
+}

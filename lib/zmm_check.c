@@ -1,0 +1,268 @@
+/*
+ * zmm_check.c - zmm_heap_check(): the whole heap walked against its
+ * invariants.  Tests call it after every op; the first broken invariant
+ * comes back as text such as "chunk c1 page 7: ...".
+ *
+ *   ring and cache   well linked, counted, owned by the heap
+ *   each chunk       header page used, popcount(free_map) + free_pages =
+ *                    512, every used page inside a run its map word starts
+ *   free lists       slots of their own bin's runs, at slot boundaries,
+ *                    in chunks of the ring, none twice
+ *   statistics       real_size = chunks and cache + huge bytes; size = the
+ *                    caller's live bytes + 24 per huge block
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "zmm_internal.h"
+
+#define RING_MAX	(1u << 24)	/* far more chunks than any address space */
+
+static int
+fail(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(msg, len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int
+in_ring(const struct zmm_heap *heap, const struct zmm_chunk *chunk)
+{
+	const struct zmm_chunk *c = heap->main_chunk;
+
+	do {
+		if (c == chunk)
+			return 1;
+		c = c->next;
+	} while (c != heap->main_chunk);
+	return 0;
+}
+
+/* Pages of one chunk: bitmap, counters, and the runs the map words start. */
+static int
+check_chunk(const struct zmm_chunk *c, char *msg, size_t len)
+{
+	uint32_t used = 0, page, i, n, info;
+	int bin;
+
+	for (i = 0; i < ZMM_PAGE_MAP_LEN; i++)
+		used += (uint32_t)__builtin_popcountll(c->free_map[i]);
+	if (used + c->free_pages != ZMM_PAGES)
+		return fail(msg, len, "chunk c%u: free_pages=%u but free_map "
+		    "has %u used pages", c->serial, c->free_pages, used);
+	if (!zmm__bit_is_set(c->free_map, 0) || c->map[0] != ZMM_LRUN(1))
+		return fail(msg, len, "chunk c%u page 0: header page not "
+		    "marked used (map 0x%08x)", c->serial, c->map[0]);
+	if (c->free_tail < ZMM_FIRST_PAGE || c->free_tail > ZMM_PAGES)
+		return fail(msg, len, "chunk c%u: free_tail=%u out of range",
+		    c->serial, c->free_tail);
+	page = ZMM_FIRST_PAGE;
+	while (page < ZMM_PAGES) {
+		if (!zmm__bit_is_set(c->free_map, page)) {
+			page++;
+			continue;
+		}
+		info = c->map[page];
+		if ((info & ZMM_IS_NRUN) == ZMM_IS_SRUN) {
+			bin = (int)ZMM_SRUN_BIN(info);
+			if (bin >= ZMM_BINS)
+				return fail(msg, len, "chunk c%u page %u: bad bin "
+				    "in 0x%08x", c->serial, page, info);
+			if (ZMM_SRUN_FREE_COUNTER(info) != 0)
+				return fail(msg, len, "chunk c%u page %u: gc "
+				    "counter left in 0x%08x", c->serial, page,
+				    info);
+			n = zmm__bin_pages[bin];
+			for (i = 1; i < n; i++)
+				if (c->map[page + i] != ZMM_NRUN(bin, i))
+					return fail(msg, len, "chunk c%u page %u: "
+					    "0x%08x, want NRUN(%d, %u)",
+					    c->serial, page + i,
+					    c->map[page + i], bin, i);
+		} else if ((info & ZMM_IS_NRUN) == ZMM_IS_LRUN) {
+			n = ZMM_LRUN_PAGES(info);
+			if (n == 0)
+				return fail(msg, len, "chunk c%u page %u: large "
+				    "run of 0 pages", c->serial, page);
+		} else {
+			return fail(msg, len, "chunk c%u page %u: used, but its "
+			    "map word 0x%08x starts no run", c->serial, page,
+			    info);
+		}
+		if (page + n > ZMM_PAGES)
+			return fail(msg, len, "chunk c%u page %u: run of %u pages "
+			    "passes page 511", c->serial, page, n);
+		for (i = 0; i < n; i++)
+			if (!zmm__bit_is_set(c->free_map, page + i))
+				return fail(msg, len, "chunk c%u page %u: inside "
+				    "a run but free in free_map", c->serial,
+				    page + i);
+		page += n;
+	}
+	return 0;
+}
+
+static int
+compare_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One free slot: a slot boundary inside a run of BIN in a ring chunk. */
+static int
+check_slot(const struct zmm_heap *heap, const void *slot, int bin, char *msg,
+    size_t len)
+{
+	const struct zmm_chunk *c = zmm__chunk_of(slot);
+	size_t offset = zmm__chunk_offset(slot), start;
+	uint32_t page, info;
+
+	if (offset < ZMM_PAGE_SIZE || !in_ring(heap, c))
+		return fail(msg, len, "bin %d: slot %p is in no chunk of the "
+		    "ring", bin, slot);
+	page = (uint32_t)(offset / ZMM_PAGE_SIZE);
+	info = c->map[page];
+	if ((info & ZMM_IS_NRUN) == ZMM_IS_NRUN)
+		page -= ZMM_NRUN_OFFSET(info);
+	info = c->map[page];
+	if ((info & ZMM_IS_NRUN) != ZMM_IS_SRUN || (int)ZMM_SRUN_BIN(info) != bin ||
+	    !zmm__bit_is_set(c->free_map, page))
+		return fail(msg, len, "bin %d: slot c%u+0x%zx lies in page %u "
+		    "(0x%08x), not in a run of bin %d", bin, c->serial, offset,
+		    page, info, bin);
+	start = (size_t)page * ZMM_PAGE_SIZE;
+	if ((offset - start) % zmm__bin_size[bin] != 0 ||
+	    (offset - start) / zmm__bin_size[bin] >= zmm__bin_slots[bin])
+		return fail(msg, len, "bin %d: c%u+0x%zx is not a slot of the "
+		    "run at page %u", bin, c->serial, offset, page);
+	return 0;
+}
+
+int
+zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
+    size_t msglen)
+{
+	const struct zmm_chunk *c, *main_chunk = heap->main_chunk;
+	const struct zmm_huge *huge;
+	const struct zmm_slot *p;
+	uintptr_t *slots = NULL;
+	size_t nslots = 0, cap = 0, huge_bytes = 0, huge_count = 0, i, n;
+	int bin, rc = 0;
+
+	if (msglen > 0)
+		msg[0] = '\0';
+	/* the ring */
+	n = 0;
+	c = main_chunk;
+	do {
+		if (c->heap != heap)
+			return fail(msg, msglen, "chunk c%u: not owned by the "
+			    "heap", c->serial);
+		if (c->next->prev != c)
+			return fail(msg, msglen, "chunk c%u: next->prev does "
+			    "not point back", c->serial);
+		if (++n > RING_MAX)
+			return fail(msg, msglen, "the chunk ring does not close");
+		if (check_chunk(c, msg, msglen) != 0)
+			return -1;
+		c = c->next;
+	} while (c != main_chunk);
+	if (n != (size_t)heap->chunks_count)
+		return fail(msg, msglen, "chunks_count=%d but the ring has %zu "
+		    "chunks", heap->chunks_count, n);
+	/* the cache */
+	n = 0;
+	for (c = heap->cached_chunks; c != NULL; c = c->next) {
+		if (++n > RING_MAX)
+			return fail(msg, msglen, "the chunk cache loops");
+		if (in_ring(heap, c))
+			return fail(msg, msglen, "chunk c%u: both cached and in "
+			    "the ring", c->serial);
+	}
+	if (n != (size_t)heap->cached_chunks_count)
+		return fail(msg, msglen, "cached_chunks_count=%d but the cache "
+		    "has %zu chunks", heap->cached_chunks_count, n);
+	/* huge blocks */
+	for (huge = heap->huge_list; huge != NULL; huge = huge->next) {
+		if (zmm__chunk_offset(huge->ptr) != 0 || huge->size == 0 ||
+		    huge->size % ZMM_PAGE_SIZE != 0)
+			return fail(msg, msglen, "huge block %p: bad address "
+			    "or size %zu", huge->ptr, huge->size);
+		huge_bytes += huge->size;
+		if (++huge_count > RING_MAX)
+			return fail(msg, msglen, "the huge list loops");
+	}
+	/* statistics */
+	if (heap->real_size != (size_t)(heap->chunks_count +
+	    heap->cached_chunks_count) * ZMM_CHUNK_SIZE + huge_bytes)
+		return fail(msg, msglen, "real_size=%zu but chunks and huge "
+		    "blocks hold %zu", heap->real_size, (size_t)(heap->chunks_count +
+		    heap->cached_chunks_count) * ZMM_CHUNK_SIZE + huge_bytes);
+	if (heap->peak < heap->size || heap->real_peak < heap->real_size)
+		return fail(msg, msglen, "a peak is below its current value");
+	if (live_bytes != SIZE_MAX &&
+	    heap->size != live_bytes + huge_count * ZMM_HUGE_NODE_SIZE)
+		return fail(msg, msglen, "size=%zu but the live blocks and huge "
+		    "nodes take %zu", heap->size,
+		    live_bytes + huge_count * ZMM_HUGE_NODE_SIZE);
+	/* free lists */
+	for (bin = 0; bin < ZMM_BINS; bin++) {
+		for (p = heap->free_slot[bin]; p != NULL; p = p->next) {
+			if (check_slot(heap, p, bin, msg, msglen) != 0) {
+				rc = -1;
+				goto out;
+			}
+			if (nslots == cap) {
+				uintptr_t *grown;
+
+				cap = cap ? cap * 2 : 1024;
+				grown = realloc(slots, cap * sizeof(*slots));
+				if (grown == NULL) {
+					rc = fail(msg, msglen, "out of memory "
+					    "while checking");
+					goto out;
+				}
+				slots = grown;
+			}
+			slots[nslots++] = (uintptr_t)p;
+		}
+	}
+	qsort(slots, nslots, sizeof(*slots), compare_ptr);
+	for (i = 1; i < nslots; i++) {
+		if (slots[i] == slots[i - 1]) {
+			c = zmm__chunk_of((void *)slots[i]);
+			rc = fail(msg, msglen, "slot c%u+0x%zx is on a free list "
+			    "twice", c->serial, zmm__chunk_offset((void *)slots[i]));
+			goto out;
+		}
+	}
+	/* a huge block's node is a live bin-2 slot, never a free one */
+	for (huge = heap->huge_list; huge != NULL; huge = huge->next) {
+		uintptr_t key = (uintptr_t)huge;
+
+		if (check_slot(heap, huge, 2, msg, msglen) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (nslots > 0 && bsearch(&key, slots, nslots, sizeof(*slots),
+		    compare_ptr) != NULL) {
+			rc = fail(msg, msglen, "huge node %p is on a free list",
+			    (const void *)huge);
+			goto out;
+		}
+	}
+out:
+	free(slots);
+	return rc;
+}

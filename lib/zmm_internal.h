@@ -1,0 +1,225 @@
+/*
+ * zmm_internal.h - the allocator core's private types, shared by lib/zmm_*.c.
+ *
+ *   struct zmm_heap    `zend_mm_heap`: statistics, free_slot[30], the chunk
+ *                      ring and cache, the huge list, storage, listeners.
+ *                      Kept in ordinary memory (ZendMM keeps it in the main
+ *                      chunk's header; nothing observable depends on that).
+ *   struct zmm_chunk   `zend_mm_chunk`: the header in page 0 of each 2 MiB
+ *                      chunk; `free_map` has a bit per page (set = used) and
+ *                      `map` a word per page (see ZMM_IS_* in zmm.h).
+ *   struct zmm_huge    `zend_mm_huge_list`: a 24-byte node per huge block,
+ *                      itself a small allocation of bin 2 inside the heap.
+ *   struct zmm_slot    `zend_mm_free_slot`: a free slot's first word links
+ *                      to the next free slot of the same bin.
+ *
+ * Names: zmm__noun_verb() crosses files inside lib/ and is declared here,
+ * grouped by the file that defines it.
+ */
+#ifndef ZMM_INTERNAL_H
+#define ZMM_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "zmm.h"
+#include "zmm_events.h"
+
+#ifndef ZMM_DEBUG
+#define ZMM_DEBUG 0
+#endif
+
+#if ZMM_DEBUG >= 1
+#include <assert.h>
+#define ZMM_ASSERT(x)	assert(x)
+#else
+#define ZMM_ASSERT(x)	((void)0)
+#endif
+
+#define ZMM_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define ZMM_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+
+struct zmm_slot {
+	struct zmm_slot	*next;		/* next free slot of the bin, or NULL */
+};
+
+struct zmm_chunk {
+	struct zmm_heap	*heap;		/* owner; checked on every free */
+	struct zmm_chunk *next;		/* ring (or cache) successor */
+	struct zmm_chunk *prev;		/* ring predecessor; stale in the cache */
+	uint32_t	 free_pages;	/* free pages among 1..511 */
+	uint32_t	 free_tail;	/* hint: first page of the free tail */
+	uint32_t	 num;		/* age: ring's last num + 1 when added */
+	uint64_t	 free_map[ZMM_PAGE_MAP_LEN];	/* bit set = page used */
+	uint32_t	 map[ZMM_PAGES];		/* page words */
+	uint32_t	 serial;	/* c0, c1, ...: not part of `zend_mm_chunk` */
+};
+
+struct zmm_huge {
+	void		*ptr;		/* the 2 MiB-aligned block */
+	size_t		 size;		/* mapped bytes */
+	struct zmm_huge	*next;		/* older block */
+};
+
+struct zmm_listener {
+	zmm_event_fn	*fn;		/* NULL: free slot */
+	void		*arg;
+};
+
+struct zmm_heap {
+	size_t		 size;		/* `size`: slot/page/mapping bytes in use */
+	size_t		 peak;
+	struct zmm_slot	*free_slot[ZMM_BINS];	/* LIFO free lists */
+	size_t		 real_size;	/* chunks (ring + cache) and huge bytes */
+	size_t		 real_peak;
+	size_t		 limit;
+	struct zmm_huge	*huge_list;	/* newest first */
+	struct zmm_chunk *main_chunk;
+	struct zmm_chunk *cached_chunks;	/* LIFO through `next` */
+	int		 chunks_count;
+	int		 peak_chunks_count;
+	int		 cached_chunks_count;
+	double		 avg_chunks_count;
+	int		 last_chunks_delete_boundary;
+	int		 last_chunks_delete_count;
+
+	const struct zmm_storage_ops *storage;
+	void		*storage_ctx;
+	int		 own_storage;	/* destroy the storage with the heap */
+	uint32_t	 next_serial;	/* serial of the next chunk from storage */
+
+	/* teaching counters (zmm_stats) */
+	size_t		 slots_popped;
+	size_t		 slots_pushed;
+	size_t		 runs_carved;
+	size_t		 chunks_mapped;
+	size_t		 gc_runs;
+
+	/* events */
+	int		 observed;	/* listeners attached and not muted */
+	int		 muted;
+	int		 dispatching;	/* inside a callback: no mutation */
+	unsigned long	 op;
+	struct zmm_listener listeners[ZMM_LISTENERS_MAX];
+
+	int		 status;	/* ZMM_OK or why the current call failed */
+	char		 error[192];	/* PHP's message for the last failure */
+};
+
+/* Bin tables, from ZMM_BINS_INFO. */
+extern const uint32_t zmm__bin_size[ZMM_BINS];
+extern const uint32_t zmm__bin_slots[ZMM_BINS];
+extern const uint32_t zmm__bin_pages[ZMM_BINS];
+
+static inline struct zmm_chunk *
+zmm__chunk_of(const void *ptr)
+{
+	return (struct zmm_chunk *)((uintptr_t)ptr & ~(uintptr_t)(ZMM_CHUNK_SIZE - 1));
+}
+
+static inline size_t
+zmm__chunk_offset(const void *ptr)
+{
+	return (uintptr_t)ptr & (ZMM_CHUNK_SIZE - 1);
+}
+
+static inline void *
+zmm__page_addr(struct zmm_chunk *chunk, uint32_t page)
+{
+	return (char *)chunk + (size_t)page * ZMM_PAGE_SIZE;
+}
+
+/* Bitmap helpers over a chunk's `free_map` (bit set = used). */
+static inline int
+zmm__bit_is_set(const uint64_t *map, uint32_t bit)
+{
+	return (int)((map[bit / 64] >> (bit % 64)) & 1);
+}
+
+static inline void
+zmm__bits_set(uint64_t *map, uint32_t start, uint32_t len)
+{
+	while (len > 0) {
+		uint32_t word = start / 64, bit = start % 64;
+		uint32_t n = 64 - bit < len ? 64 - bit : len;
+		uint64_t mask = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << bit;
+		map[word] |= mask;
+		start += n;
+		len -= n;
+	}
+}
+
+static inline void
+zmm__bits_clear(uint64_t *map, uint32_t start, uint32_t len)
+{
+	while (len > 0) {
+		uint32_t word = start / 64, bit = start % 64;
+		uint32_t n = 64 - bit < len ? 64 - bit : len;
+		uint64_t mask = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << bit;
+		map[word] &= ~mask;
+		start += n;
+		len -= n;
+	}
+}
+
+static inline int
+zmm__bits_all_clear(const uint64_t *map, uint32_t start, uint32_t len)
+{
+	while (len > 0) {
+		uint32_t word = start / 64, bit = start % 64;
+		uint32_t n = 64 - bit < len ? 64 - bit : len;
+		uint64_t mask = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << bit;
+		if (map[word] & mask)
+			return 0;
+		start += n;
+		len -= n;
+	}
+	return 1;
+}
+
+/* zmm_events.c */
+void	 zmm__emit(struct zmm_heap *heap, struct zmm_event *event);
+void	 zmm__ev_chunk(struct zmm_heap *heap, enum zmm_event_type type,
+	    const struct zmm_chunk *chunk, enum zmm_why why);
+void	 zmm__ev_pages(struct zmm_heap *heap, enum zmm_event_type type,
+	    const struct zmm_chunk *chunk, uint32_t page, uint32_t pages,
+	    int bin, enum zmm_why why);
+void	 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type,
+	    int bin, const void *slot);
+void	 zmm__ev_block(struct zmm_heap *heap, enum zmm_event_type type,
+	    const void *ptr, size_t size, size_t count, enum zmm_why why);
+
+/* zmm_chunk.c */
+struct zmm_chunk *zmm__chunk_take(struct zmm_heap *heap, uint32_t pages);
+void	 zmm__chunk_init(struct zmm_heap *heap, struct zmm_chunk *chunk);
+void	 zmm__chunk_delete(struct zmm_heap *heap, struct zmm_chunk *chunk);
+void	 zmm__chunk_release(struct zmm_heap *heap, struct zmm_chunk *chunk,
+	    enum zmm_why why);
+
+/* zmm_large.c */
+void	*zmm__pages_alloc(struct zmm_heap *heap, uint32_t pages, int bin);
+void	 zmm__pages_free(struct zmm_heap *heap, struct zmm_chunk *chunk,
+	    uint32_t page, uint32_t pages, int may_delete_chunk);
+void	*zmm__large_alloc(struct zmm_heap *heap, size_t size);
+void	 zmm__large_free(struct zmm_heap *heap, struct zmm_chunk *chunk,
+	    uint32_t page, uint32_t pages);
+
+/* zmm_small.c */
+void	*zmm__small_alloc(struct zmm_heap *heap, int bin);
+void	 zmm__small_free(struct zmm_heap *heap, void *ptr, int bin);
+
+/* zmm_huge.c */
+void	*zmm__huge_alloc(struct zmm_heap *heap, size_t size);
+int	 zmm__huge_free(struct zmm_heap *heap, void *ptr);
+struct zmm_huge *zmm__huge_find(const struct zmm_heap *heap, const void *ptr);
+
+/* zmm_heap.c */
+void	*zmm__alloc(struct zmm_heap *heap, size_t size);
+int	 zmm__free(struct zmm_heap *heap, void *ptr);
+void	 zmm__fail(struct zmm_heap *heap, int status, size_t size,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* zmm_gc.c */
+size_t	 zmm__gc(struct zmm_heap *heap);
+
+#endif /* ZMM_INTERNAL_H */
