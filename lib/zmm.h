@@ -197,7 +197,10 @@ struct zmm_loc {
 	size_t		 size;		/* huge: mapped bytes */
 };
 
-/* Where PTR lies.  A pointer outside the heap gives ZMM_LOC_NONE. */
+/*
+ * Where PTR lies.  NULL, or a block of another zmm heap, gives
+ * ZMM_LOC_NONE; PTR must be NULL or come from some zmm heap.
+ */
 struct zmm_loc	 zmm_heap_loc(const struct zmm_heap *heap, const void *ptr);
 
 /* "c0+0x1040", "huge:3002368" or "null" into BUF; returns the length. */
@@ -224,7 +227,7 @@ int		 zmm_loc_format(const struct zmm_loc *loc, char *buf, size_t len);
 	X(slots_pushed,		"slots freed (total)")			\
 	X(runs_carved,		"small runs carved (total)")		\
 	X(chunks_mapped,	"chunks obtained from storage (total)")	\
-	X(gc_runs,		"gc passes (total)")
+	X(gc_runs,		"gc passes, asked for or before a limit error (total)")
 
 struct zmm_stats {
 #define X(name, text) size_t name;

@@ -45,7 +45,7 @@
 	X(SLOT_POP,	"slot_pop",	ZMM_F_BIN | ZMM_F_LOC)		\
 	X(SLOT_PUSH,	"slot_push",	ZMM_F_BIN | ZMM_F_LOC)		\
 	X(LARGE_RESIZE,	"large_resize",	ZMM_F_CHUNK | ZMM_F_PAGE | ZMM_F_PAGES | ZMM_F_COUNT) \
-	X(HUGE_MAP,	"huge_map",	ZMM_F_LOC | ZMM_F_SIZE)	\
+	X(HUGE_MAP,	"huge_map",	ZMM_F_LOC | ZMM_F_SIZE | ZMM_F_COUNT)	\
 	X(HUGE_UNMAP,	"huge_unmap",	ZMM_F_LOC | ZMM_F_SIZE)	\
 	X(HUGE_RESIZE,	"huge_resize",	ZMM_F_LOC | ZMM_F_SIZE | ZMM_F_COUNT) \
 	X(REALLOC_PATH,	"realloc_path",	ZMM_F_LOC | ZMM_F_SIZE | ZMM_F_WHY) \

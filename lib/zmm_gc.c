@@ -40,6 +40,7 @@ zmm__gc(struct zmm_heap *heap)
 	uint32_t page, info, counter;
 	int bin, has_free_runs;
 
+	heap->gc_runs++;
 	if (heap->observed) {
 		struct zmm_event ev;
 

@@ -302,7 +302,6 @@ zmm_heap_gc(struct zmm_heap *heap)
 {
 	if (begin(heap) != ZMM_OK)
 		return 0;
-	heap->gc_runs++;
 	return zmm__gc(heap);
 }
 

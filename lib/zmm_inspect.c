@@ -142,6 +142,8 @@ zmm_heap_loc(const struct zmm_heap *heap, const void *ptr)
 		}
 		return loc;
 	}
+	if (zmm__chunk_of(ptr)->heap != heap)
+		return loc;		/* another heap's block */
 	loc.kind = ZMM_LOC_CHUNK;
 	loc.chunk = zmm__chunk_of(ptr)->serial;
 	loc.offset = (uint32_t)offset;

@@ -24,6 +24,36 @@ path_event(struct zmm_heap *heap, const void *ptr, size_t size,
 	zmm__ev_block(heap, ZMM_EV_REALLOC_PATH, ptr, size, 0, why);
 }
 
+/* The path taken for a huge block, named by its size before the change. */
+static void
+huge_path_event(struct zmm_heap *heap, size_t old_size, size_t size,
+    enum zmm_why why)
+{
+	struct zmm_event ev;
+
+	zmm_event_init(&ev, ZMM_EV_REALLOC_PATH);
+	ev.loc.kind = ZMM_LOC_HUGE;
+	ev.loc.size = old_size;
+	ev.size = size;
+	ev.why = why;
+	zmm__emit(heap, &ev);
+}
+
+/* A large run resized in place: PAGES now, OLD_PAGES before. */
+static void
+large_resize_event(struct zmm_heap *heap, const struct zmm_chunk *chunk,
+    uint32_t page, uint32_t pages, uint32_t old_pages)
+{
+	struct zmm_event ev;
+
+	zmm_event_init(&ev, ZMM_EV_LARGE_RESIZE);
+	ev.chunk = (int)chunk->serial;
+	ev.page = (int)page;
+	ev.pages = pages;
+	ev.count = old_pages;
+	zmm__emit(heap, &ev);
+}
+
 static size_t
 min_size(size_t a, size_t b)
 {
@@ -65,6 +95,13 @@ realloc_huge(struct zmm_heap *heap, void *ptr, size_t size)
 	old_size = node->size;
 	if (size > ZMM_MAX_LARGE_SIZE) {
 		new_size = (size + ZMM_PAGE_SIZE - 1) & ~(ZMM_PAGE_SIZE - 1);
+		if (new_size < size) {
+			/* PHP does not check here; the model refuses as for alloc */
+			zmm__fail(heap, ZMM_E_OVERFLOW, size, "Possible integer "
+			    "overflow in memory allocation (%zu + %zu)", size,
+			    ZMM_PAGE_SIZE);
+			return NULL;
+		}
 		if (new_size == old_size) {
 			if (heap->observed)
 				path_event(heap, ptr, size, ZMM_WHY_HUGE_SAME);
@@ -77,7 +114,7 @@ realloc_huge(struct zmm_heap *heap, void *ptr, size_t size)
 				heap->size -= old_size - new_size;
 				node->size = new_size;
 				if (heap->observed) {
-					path_event(heap, ptr, size,
+					huge_path_event(heap, old_size, size,
 					    ZMM_WHY_HUGE_SHRINK);
 					zmm__ev_block(heap, ZMM_EV_HUGE_RESIZE,
 					    ptr, new_size, old_size,
@@ -104,7 +141,7 @@ realloc_huge(struct zmm_heap *heap, void *ptr, size_t size)
 					heap->peak = heap->size;
 				node->size = new_size;
 				if (heap->observed) {
-					path_event(heap, ptr, size,
+					huge_path_event(heap, old_size, size,
 					    ZMM_WHY_HUGE_GROW);
 					zmm__ev_block(heap, ZMM_EV_HUGE_RESIZE,
 					    ptr, new_size, old_size,
@@ -181,8 +218,7 @@ realloc_large(struct zmm_heap *heap, void *ptr, size_t size,
 		zmm__bits_clear(chunk->free_map, page + new_pages, extra);
 		if (heap->observed) {
 			path_event(heap, ptr, size, ZMM_WHY_LARGE_SHRINK);
-			zmm__ev_pages(heap, ZMM_EV_LARGE_RESIZE, chunk, page,
-			    new_pages, -1, ZMM_WHY_NONE);
+			large_resize_event(heap, chunk, page, new_pages, pages);
 		}
 		return ptr;
 	}
@@ -197,8 +233,7 @@ realloc_large(struct zmm_heap *heap, void *ptr, size_t size,
 		chunk->map[page] = ZMM_LRUN(new_pages);
 		if (heap->observed) {
 			path_event(heap, ptr, size, ZMM_WHY_LARGE_GROW);
-			zmm__ev_pages(heap, ZMM_EV_LARGE_RESIZE, chunk, page,
-			    new_pages, -1, ZMM_WHY_NONE);
+			large_resize_event(heap, chunk, page, new_pages, pages);
 		}
 		return ptr;
 	}
