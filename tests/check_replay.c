@@ -1,0 +1,312 @@
+/*
+ * check_replay.c - the replay engine: stepping, liveness errors that leave
+ * the heap untouched, keep-going, seeking back and forth to identical
+ * heaps, listeners kept and muted across seeks, captions, .rep rules.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "replay.h"
+#include "tests.h"
+#include "trace.h"
+
+static struct trace *
+load(const char *text)
+{
+	struct trace_error err;
+	struct trace *trace = NULL;
+
+	ck_assert_msg(trace_load_mem("t.zmt", text, strlen(text), &trace,
+	    &err) == 0, "load: %s", err.msg);
+	return trace;
+}
+
+static struct replay *
+start(const struct trace *trace)
+{
+	struct replay_options opts = { true };
+	int status;
+	struct replay *r = replay_new(trace, &opts, &status);
+
+	ck_assert_msg(r != NULL, "replay_new: %s", zmm_strerror(status));
+	return r;
+}
+
+/* The --ptrs and --state text of the heap, malloc'd. */
+static char *
+state_text(const struct replay *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	dump_state(f, replay_heap(r));
+	fclose(f);
+	return buf;
+}
+
+/* Steps to the end; returns how many steps had status ST. */
+static int
+run_all(struct replay *r, enum replay_status st)
+{
+	struct replay_step step;
+	int n = 0;
+
+	while (replay_step(r, &step) != REPLAY_END) {
+		ck_assert_msg(step.status != REPLAY_CHECK_FAILED, "%s", step.msg);
+		n += step.status == st;
+	}
+	return n;
+}
+
+static const char trace_small[] =
+	"@title demo\n"
+	"@caption three slots\n"
+	"alloc a 24\n"
+	"alloc b 24\n"
+	"alloc c 24\n"
+	"@caption LIFO\n"
+	"free b\n"
+	"alloc d 20\n"
+	"alloc big 5000\n"
+	"realloc big 9000\n"
+	"alloc h 3000000\n"
+	"gc\n";
+
+START_TEST(test_replay_steps)
+{
+	struct trace *t = load(trace_small);
+	struct replay *r = start(t);
+	struct replay_step step;
+	char loc[ZMM_LOC_BUFSIZE];
+
+	ck_assert_int_eq(replay_op(r), 0);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);	/* @title */
+	ck_assert_int_eq(step.item->kind, TRACE_TITLE);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);	/* @caption */
+	ck_assert_str_eq(replay_caption(r), "three slots");
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert(step.has_block);
+	ck_assert_str_eq(step.id, "a");
+	zmm_loc_format(&step.loc, loc, sizeof(loc));
+	ck_assert_str_eq(loc, "c0+0x1000");
+	ck_assert_int_eq(replay_op(r), 1);
+	ck_assert_int_eq(replay_position(r), 3);
+	replay_step(r, &step);
+	replay_step(r, &step);
+	replay_step(r, &step);			/* @caption LIFO */
+	ck_assert_str_eq(replay_caption(r), "LIFO");
+	replay_step(r, &step);			/* free b */
+	ck_assert(!step.has_block);
+	replay_step(r, &step);			/* alloc d: b's slot */
+	zmm_loc_format(&step.loc, loc, sizeof(loc));
+	ck_assert_str_eq(loc, "c0+0x1018");
+	ck_assert_int_eq(run_all(r, REPLAY_OK), 4);
+	ck_assert_int_eq(replay_op(r), 9);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_END);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_liveness_errors_leave_heap)
+{
+	struct trace *t = load("alloc a 24\nfree b\nalloc a 8\nrealloc z 8\n"
+	    "alloc b 100\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+	char *before, *after;
+
+	replay_step(r, &step);
+	before = state_text(r);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_TRACE_ERROR);
+	ck_assert_str_eq(step.msg, "free of 'b', which is not live");
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_TRACE_ERROR);
+	ck_assert_str_eq(step.msg, "alloc of 'a', which is already live");
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_TRACE_ERROR);
+	ck_assert_str_eq(step.msg, "realloc of 'z', which is not live");
+	ck_assert_int_eq(step.item->line, 4);
+	ck_assert_int_eq(step.item->opno, 4);
+	after = state_text(r);
+	ck_assert_str_eq(before, after);
+	/* keep going: the next op works */
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert(step.has_block);
+	free(before);
+	free(after);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_bad_line_is_an_error_step)
+{
+	struct trace *t = load("alloc a 24\nfrob x\nalloc b 8\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+
+	replay_step(r, &step);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_TRACE_ERROR);
+	ck_assert_str_eq(step.msg, "unknown op 'frob'");
+	ck_assert_int_eq(step.item->opno, 2);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert_int_eq(step.item->opno, 3);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_reset_forgets_ids)
+{
+	struct trace *t = load("alloc a 24\nreset\nfree a\nalloc a 24\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+	char loc[ZMM_LOC_BUFSIZE];
+
+	replay_step(r, &step);
+	replay_step(r, &step);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_TRACE_ERROR);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	zmm_loc_format(&step.loc, loc, sizeof(loc));
+	ck_assert_str_eq(loc, "c0+0x1000");
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_rep_realloc_of_dead_id_allocates)
+{
+	struct trace *t = load("1\n1\n3\n1\nr 5 100\nr 5 0\nf -1\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+	char loc[ZMM_LOC_BUFSIZE];
+
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert(step.has_block);
+	zmm_loc_format(&step.loc, loc, sizeof(loc));
+	ck_assert_str_eq(loc, "c0+0x1000");
+	/* r ID 0 keeps a block: a truncation into bin 0 */
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert(step.has_block);
+	zmm_loc_format(&step.loc, loc, sizeof(loc));
+	ck_assert_str_eq(loc, "c0+0x2000");
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);	/* f -1 */
+	ck_assert(!step.has_block);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+static int events_seen;
+
+static void
+count_event(const struct zmm_event *event, void *arg)
+{
+	(void)event;
+	(void)arg;
+	events_seen++;
+}
+
+START_TEST(test_replay_seek_back_gives_same_heap)
+{
+	struct trace *t = load(trace_small);
+	struct replay *r = start(t);
+	char *at5, *at5_again, *end, *end_again;
+
+	ck_assert_int_ge(replay_listen(r, count_event, NULL), 0);
+	ck_assert_int_eq(replay_seek_op(r, 5), 0);
+	ck_assert_int_eq(replay_op(r), 5);
+	at5 = state_text(r);
+	run_all(r, REPLAY_OK);
+	end = state_text(r);
+	events_seen = 0;
+	/* back: rebuilt and replayed with the listener muted */
+	ck_assert_int_eq(replay_seek_op(r, 5), 0);
+	ck_assert_int_eq(events_seen, 0);
+	ck_assert_int_eq(replay_op(r), 5);
+	at5_again = state_text(r);
+	ck_assert_str_eq(at5, at5_again);
+	/* the listener is back for ordinary steps */
+	run_all(r, REPLAY_OK);
+	ck_assert_int_gt(events_seen, 0);
+	end_again = state_text(r);
+	ck_assert_str_eq(end, end_again);
+	/* to the start: a fresh heap */
+	ck_assert_int_eq(replay_seek_op(r, 0), 0);
+	ck_assert_int_eq(replay_position(r), 0);
+	ck_assert_uint_eq(zmm_heap_bin_length(replay_heap(r), 2), 0);
+	free(at5);
+	free(at5_again);
+	free(end);
+	free(end_again);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_seek_forward_and_item)
+{
+	struct trace *t = load(trace_small);
+	struct replay *r = start(t);
+	const void *ptr;
+	uint64_t size, opno;
+
+	ck_assert_int_eq(replay_seek_op(r, 3), 0);
+	ck_assert(replay_block(r, trace_items(t)[4].id, &ptr, &size, &opno));
+	ck_assert_uint_eq(size, 24);
+	ck_assert_uint_eq(opno, 3);
+	ck_assert_int_eq(replay_seek_op(r, 100), 0);	/* past the end */
+	ck_assert_int_eq(replay_op(r), 9);
+	ck_assert_int_eq(replay_seek_item(r, 2), 0);
+	ck_assert_int_eq(replay_position(r), 2);
+	ck_assert_str_eq(replay_caption(r), "three slots");
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_limit_directive)
+{
+	struct trace *t = load("alloc a 24\n@limit 1M\n@limit 8M\n"
+	    "alloc h 7000000\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+
+	replay_step(r, &step);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_WARNING);
+	ck_assert_str_eq(step.msg, "Failed to set memory limit to 1048576 bytes "
+	    "(Current memory usage is 2097152 bytes)");
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OK);
+	ck_assert_int_eq(replay_step(r, &step), REPLAY_OP_FAILED);
+	ck_assert_str_eq(step.msg, "Allowed memory size of 8388608 bytes "
+	    "exhausted (tried to allocate 7000000 bytes)");
+	ck_assert(!step.has_block);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+Suite *
+suite_replay(void)
+{
+	Suite *s = suite_create("replay");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_replay_steps);
+	tcase_add_test(tc, test_replay_reset_forgets_ids);
+	tcase_add_test(tc, test_replay_rep_realloc_of_dead_id_allocates);
+	tcase_add_test(tc, test_replay_seek_back_gives_same_heap);
+	tcase_add_test(tc, test_replay_seek_forward_and_item);
+	tcase_add_test(tc, test_replay_limit_directive);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_replay_liveness_errors_leave_heap);
+	tcase_add_test(tc, test_replay_bad_line_is_an_error_step);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,155 @@
+/*
+ * helpers.c - fixtures shared by the unit suites: heaps, locations, ring
+ * and cache listings, and an event recorder that keeps one JSON line per
+ * event (the libvterm way: compare a log of callbacks with the expected
+ * text).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+struct zmm_heap *
+zt_heap_new(void)
+{
+	int status;
+	struct zmm_heap *heap = zmm_heap_new(NULL, NULL, &status);
+
+	ck_assert_msg(heap != NULL, "zmm_heap_new: %s", zmm_strerror(status));
+	return heap;
+}
+
+const char *
+zt_loc(const struct zmm_heap *heap, const void *ptr)
+{
+	static char buf[ZMM_LOC_BUFSIZE];
+	struct zmm_loc loc = zmm_heap_loc(heap, ptr);
+
+	zmm_loc_format(&loc, buf, sizeof(buf));
+	return buf;
+}
+
+unsigned
+zt_offset(const struct zmm_heap *heap, const void *ptr)
+{
+	struct zmm_loc loc = zmm_heap_loc(heap, ptr);
+
+	ck_assert_msg(loc.kind == ZMM_LOC_CHUNK, "%p is not in a chunk", ptr);
+	return loc.offset;
+}
+
+void
+zt_assert_heap_ok(const struct zmm_heap *heap)
+{
+	char msg[256];
+
+	ck_assert_msg(zmm_heap_check(heap, SIZE_MAX, msg, sizeof(msg)) == 0,
+	    "heap check: %s", msg);
+}
+
+const struct zmm_chunk *
+zt_chunk(const struct zmm_heap *heap, unsigned serial)
+{
+	const struct zmm_chunk *c;
+	struct zmm_chunk_info info;
+
+	for (c = zmm_heap_chunk_first(heap); c != NULL;
+	    c = zmm_heap_chunk_next(heap, c)) {
+		zmm_chunk_info(c, &info);
+		if (info.serial == serial)
+			return c;
+	}
+	for (c = zmm_heap_cached_first(heap); c != NULL;
+	    c = zmm_heap_cached_next(c)) {
+		zmm_chunk_info(c, &info);
+		if (info.serial == serial)
+			return c;
+	}
+	return NULL;
+}
+
+uint32_t
+zt_map_word(const struct zmm_heap *heap, unsigned serial, unsigned page)
+{
+	const struct zmm_chunk *c = zt_chunk(heap, serial);
+	struct zmm_chunk_info info;
+
+	ck_assert_msg(c != NULL, "no chunk c%u", serial);
+	zmm_chunk_info(c, &info);
+	return info.map[page];
+}
+
+static const char *
+list_serials(const struct zmm_chunk *c, const struct zmm_heap *heap, int ring)
+{
+	static char buf[1024];
+	struct zmm_chunk_info info;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (; c != NULL && at < sizeof(buf) - 16;
+	    c = ring ? zmm_heap_chunk_next(heap, c) : zmm_heap_cached_next(c)) {
+		zmm_chunk_info(c, &info);
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%sc%u",
+		    at ? " " : "", info.serial);
+	}
+	return buf;
+}
+
+const char *
+zt_ring(const struct zmm_heap *heap)
+{
+	return list_serials(zmm_heap_chunk_first(heap), heap, 1);
+}
+
+const char *
+zt_cache(const struct zmm_heap *heap)
+{
+	return list_serials(zmm_heap_cached_first(heap), heap, 0);
+}
+
+static void
+record(const struct zmm_event *event, void *arg)
+{
+	struct zt_recorder *rec = arg;
+	char line[1024];
+	int n = zmm_event_to_json(event, line, sizeof(line));
+
+	ck_assert_int_lt(n, (int)sizeof(line) - 1);
+	while (rec->len + (size_t)n + 2 > rec->cap) {
+		rec->cap = rec->cap ? rec->cap * 2 : 4096;
+		rec->text = realloc(rec->text, rec->cap);
+		ck_assert_ptr_nonnull(rec->text);
+	}
+	memcpy(rec->text + rec->len, line, (size_t)n);
+	rec->len += (size_t)n;
+	rec->text[rec->len++] = '\n';
+	rec->text[rec->len] = '\0';
+}
+
+void
+zt_recorder_listen(struct zmm_heap *heap, struct zt_recorder *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->cap = 4096;
+	rec->text = calloc(1, rec->cap);
+	ck_assert_ptr_nonnull(rec->text);
+	ck_assert_int_ge(zmm_heap_listen(heap, record, rec), 0);
+}
+
+void
+zt_recorder_clear(struct zt_recorder *rec)
+{
+	rec->len = 0;
+	rec->text[0] = '\0';
+}
+
+void
+zt_recorder_free(struct zt_recorder *rec)
+{
+	free(rec->text);
+	rec->text = NULL;
+}

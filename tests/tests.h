@@ -1,0 +1,64 @@
+/*
+ * tests.h - the suites of the check_zmm runner and their shared helpers.
+ */
+#ifndef ZMM_TESTS_H
+#define ZMM_TESTS_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "zmm.h"
+#include "zmm_events.h"
+
+Suite	*suite_bins(void);
+Suite	*suite_small(void);
+Suite	*suite_large(void);
+Suite	*suite_chunk(void);
+Suite	*suite_huge(void);
+Suite	*suite_realloc(void);
+Suite	*suite_gc(void);
+Suite	*suite_reset(void);
+Suite	*suite_limit(void);
+Suite	*suite_events(void);
+Suite	*suite_trace(void);
+Suite	*suite_trace_rep(void);
+Suite	*suite_idmap(void);
+Suite	*suite_replay(void);
+
+/* A fresh heap with the default deterministic storage; fails the test if none. */
+struct zmm_heap	*zt_heap_new(void);
+
+/* "c0+0x1000" for PTR, in a static buffer (one call per expression). */
+const char	*zt_loc(const struct zmm_heap *heap, const void *ptr);
+
+/* Chunk serial and offset of PTR; fails the test for a huge or foreign one. */
+unsigned	 zt_offset(const struct zmm_heap *heap, const void *ptr);
+
+/* zmm_heap_check() with live_bytes unknown; fails the test with its message. */
+void		 zt_assert_heap_ok(const struct zmm_heap *heap);
+
+/* The map word of PAGE in the chunk with serial SERIAL (ring or cache). */
+uint32_t	 zt_map_word(const struct zmm_heap *heap, unsigned serial,
+		    unsigned page);
+
+/* The chunk of the ring with serial SERIAL, or NULL. */
+const struct zmm_chunk *zt_chunk(const struct zmm_heap *heap, unsigned serial);
+
+/* Serials of the ring in order as "c0 c3 c1"; static buffer. */
+const char	*zt_ring(const struct zmm_heap *heap);
+
+/* Serials of the cache in order as "c2 c1" ("" when empty); static buffer. */
+const char	*zt_cache(const struct zmm_heap *heap);
+
+/* An event recorder: one text line per event, as zmmreplay --events prints. */
+struct zt_recorder {
+	char	*text;		/* all lines so far, NUL-terminated */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void		 zt_recorder_listen(struct zmm_heap *heap, struct zt_recorder *rec);
+void		 zt_recorder_clear(struct zt_recorder *rec);
+void		 zt_recorder_free(struct zt_recorder *rec);
+
+#endif /* ZMM_TESTS_H */
