@@ -27,6 +27,14 @@ void		 idmap_free(struct idmap *map);
 int		 idmap_intern(struct idmap *map, const char *name, size_t len,
 		    uint32_t *index);
 
+/*
+ * A hint that NAME (LEN bytes) will be interned or looked up soon: starts
+ * loading its slot into the cache, so that the loader can overlap the
+ * cache misses of a big table with parsing the next lines.
+ */
+void		 idmap_prefetch(const struct idmap *map, const char *name,
+		    size_t len);
+
 /* The index of NAME if it is known: 0 and *INDEX set, else -1. */
 int		 idmap_find(const struct idmap *map, const char *name,
 		    size_t len, uint32_t *index);

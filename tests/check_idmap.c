@@ -1,0 +1,218 @@
+/*
+ * check_idmap.c - the ID table (lib/idmap.c): dense indices in order of
+ * first appearance, names kept byte-exact and NUL-terminated, lookups
+ * that do not add, names that differ only in length or past their first
+ * 8 bytes, and growth through many rehashes.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "tests.h"
+
+static struct idmap *
+zt_idmap_new(void)
+{
+	struct idmap *map = idmap_new();
+
+	ck_assert_ptr_nonnull(map);
+	return map;
+}
+
+static uint32_t
+intern_ok(struct idmap *map, const char *name, size_t len)
+{
+	uint32_t index = UINT32_MAX;
+
+	ck_assert_int_eq(idmap_intern(map, name, len, &index), 0);
+	ck_assert_uint_lt(index, idmap_count(map));
+	return index;
+}
+
+START_TEST(test_idmap_empty)
+{
+	struct idmap *map = zt_idmap_new();
+	uint32_t index = 7;
+
+	ck_assert_uint_eq(idmap_count(map), 0);
+	ck_assert_int_eq(idmap_find(map, "a", 1, &index), -1);
+	ck_assert_uint_eq(index, 7);
+	idmap_free(map);
+	idmap_free(NULL);
+}
+END_TEST
+
+START_TEST(test_idmap_dense_indices)
+{
+	struct idmap *map = zt_idmap_new();
+
+	ck_assert_uint_eq(intern_ok(map, "a", 1), 0);
+	ck_assert_uint_eq(intern_ok(map, "b", 1), 1);
+	ck_assert_uint_eq(intern_ok(map, "a", 1), 0);
+	ck_assert_uint_eq(intern_ok(map, "0x55d0c0a1", 10), 2);
+	ck_assert_uint_eq(intern_ok(map, "b", 1), 1);
+	ck_assert_uint_eq(idmap_count(map), 3);
+	ck_assert_str_eq(idmap_name(map, 0), "a");
+	ck_assert_str_eq(idmap_name(map, 1), "b");
+	ck_assert_str_eq(idmap_name(map, 2), "0x55d0c0a1");
+	idmap_free(map);
+}
+END_TEST
+
+/* NAME is LEN bytes of a longer buffer: no NUL needed, none read past. */
+START_TEST(test_idmap_not_nul_terminated)
+{
+	struct idmap *map = zt_idmap_new();
+	const char line[] = "alloc abcdefghijkl 24";
+	uint32_t index;
+
+	ck_assert_uint_eq(intern_ok(map, line + 6, 12), 0);
+	ck_assert_uint_eq(intern_ok(map, line + 6, 3), 1);
+	ck_assert_str_eq(idmap_name(map, 0), "abcdefghijkl");
+	ck_assert_str_eq(idmap_name(map, 1), "abc");
+	ck_assert_int_eq(idmap_find(map, "abcdefghijkl", 12, &index), 0);
+	ck_assert_uint_eq(index, 0);
+	ck_assert_int_eq(idmap_find(map, "abcdefghijk", 11, &index), -1);
+	idmap_free(map);
+}
+END_TEST
+
+START_TEST(test_idmap_find_does_not_add)
+{
+	struct idmap *map = zt_idmap_new();
+	uint32_t index;
+
+	intern_ok(map, "x", 1);
+	ck_assert_int_eq(idmap_find(map, "y", 1, &index), -1);
+	ck_assert_uint_eq(idmap_count(map), 1);
+	ck_assert_int_eq(idmap_find(map, "x", 1, &index), 0);
+	ck_assert_uint_eq(index, 0);
+	idmap_free(map);
+}
+END_TEST
+
+/*
+ * Names that share their first 8 bytes (the part kept in the slot), or
+ * differ only in length, including by a trailing NUL byte.
+ */
+START_TEST(test_idmap_similar_names)
+{
+	static const struct {
+		const char	*name;
+		size_t		 len;
+	} names[] = {
+		{ "a", 1 }, { "a\0", 2 }, { "aa", 2 }, { "", 0 },
+		{ "abcdefgh", 8 }, { "abcdefghi", 9 }, { "abcdefghj", 9 },
+		{ "abcdefgh\0", 9 }, { "abcdefghijklmnopq", 17 },
+		{ "abcdefghijklmnopr", 17 }, { "abcdefghijklmnop", 16 }
+	};
+	struct idmap *map = zt_idmap_new();
+	size_t i, n = sizeof(names) / sizeof(names[0]);
+	uint32_t index;
+
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(intern_ok(map, names[i].name, names[i].len),
+		    i);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(idmap_find(map, names[i].name, names[i].len,
+		    &index), 0);
+		ck_assert_uint_eq(index, i);
+		ck_assert_mem_eq(idmap_name(map, (uint32_t)i), names[i].name,
+		    names[i].len);
+		ck_assert_int_eq(idmap_name(map, (uint32_t)i)[names[i].len],
+		    '\0');
+	}
+	ck_assert_uint_eq(idmap_count(map), n);
+	idmap_free(map);
+}
+END_TEST
+
+START_TEST(test_idmap_long_names)
+{
+	struct idmap *map = zt_idmap_new();
+	char a[300], b[300];
+
+	memset(a, 'x', sizeof(a));
+	memcpy(b, a, sizeof(b));
+	b[299] = 'y';
+	ck_assert_uint_eq(intern_ok(map, a, 64), 0);
+	ck_assert_uint_eq(intern_ok(map, a, 300), 1);
+	ck_assert_uint_eq(intern_ok(map, b, 300), 2);
+	ck_assert_uint_eq(intern_ok(map, a, 299), 3);
+	ck_assert_uint_eq(intern_ok(map, a, 300), 1);
+	ck_assert_uint_eq(strlen(idmap_name(map, 1)), 300);
+	idmap_free(map);
+}
+END_TEST
+
+/* Many rehashes: every name keeps its index and bytes. */
+START_TEST(test_idmap_growth)
+{
+	enum { N = 200000 };
+	struct idmap *map = zt_idmap_new();
+	char name[32];
+	uint32_t i, index;
+	int len;
+
+	for (i = 0; i < N; i++) {
+		len = snprintf(name, sizeof(name), "%s%u", i % 2 ? "id" :
+		    "a.long.prefix:", i);
+		ck_assert_uint_eq(intern_ok(map, name, (size_t)len), i);
+	}
+	ck_assert_uint_eq(idmap_count(map), N);
+	for (i = 0; i < N; i++) {
+		len = snprintf(name, sizeof(name), "%s%u", i % 2 ? "id" :
+		    "a.long.prefix:", i);
+		ck_assert_int_eq(idmap_find(map, name, (size_t)len, &index), 0);
+		ck_assert_uint_eq(index, i);
+		ck_assert_str_eq(idmap_name(map, i), name);
+		ck_assert_uint_eq(intern_ok(map, name, (size_t)len), i);
+	}
+	ck_assert_uint_eq(idmap_count(map), N);
+	ck_assert_int_eq(idmap_find(map, "id1x", 4, &index), -1);
+	idmap_free(map);
+}
+END_TEST
+
+/* A prefetch is a hint only: it neither adds nor changes anything. */
+START_TEST(test_idmap_prefetch)
+{
+	struct idmap *map = zt_idmap_new();
+	uint32_t index;
+
+	idmap_prefetch(map, "a", 1);
+	ck_assert_uint_eq(idmap_count(map), 0);
+	intern_ok(map, "a", 1);
+	idmap_prefetch(map, "a", 1);
+	idmap_prefetch(map, "b", 1);
+	ck_assert_int_eq(idmap_find(map, "a", 1, &index), 0);
+	ck_assert_uint_eq(index, 0);
+	ck_assert_uint_eq(idmap_count(map), 1);
+	idmap_free(map);
+}
+END_TEST
+
+Suite *
+suite_idmap(void)
+{
+	Suite *s = suite_create("idmap");
+	TCase *tc;
+
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_idmap_empty);
+	tcase_add_test(tc, test_idmap_dense_indices);
+	tcase_add_test(tc, test_idmap_not_nul_terminated);
+	tcase_add_test(tc, test_idmap_find_does_not_add);
+	tcase_add_test(tc, test_idmap_prefetch);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_idmap_similar_names);
+	tcase_add_test(tc, test_idmap_long_names);
+	tcase_add_test(tc, test_idmap_growth);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
