@@ -55,6 +55,8 @@ heap_build(struct replay *r)
 	r->heap = zmm_heap_new(NULL, NULL, &status);
 	if (r->heap == NULL)
 		return status;
+	/* a trace's blocks hold nothing worth copying */
+	zmm_heap_set_payload(r->heap, false);
 	for (i = 0; i < ZMM_LISTENERS_MAX; i++)
 		if (r->listeners[i].fn != NULL)
 			r->listeners[i].heap_id = zmm_heap_listen(r->heap,

@@ -178,6 +178,14 @@ size_t		 zmm_heap_block_size(const struct zmm_heap *heap,
  */
 const char	*zmm_heap_last_error(const struct zmm_heap *heap);
 
+/*
+ * With KEEP false, calloc does not zero, and strdup and realloc do not copy
+ * the block contents: allocation decisions never depend on contents, so a
+ * replay that only shows the heap's structure skips touching their pages.
+ * The default is true: the heap is an ordinary allocator.
+ */
+void		 zmm_heap_set_payload(struct zmm_heap *heap, bool keep);
+
 /* The op number stamped on events (the replay sets it; 0 outside a replay). */
 void		 zmm_heap_set_op(struct zmm_heap *heap, unsigned long op);
 

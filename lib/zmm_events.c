@@ -35,9 +35,12 @@ update_observed(struct zmm_heap *heap)
 {
 	int i, any = 0;
 
+	heap->listeners_top = 0;
 	for (i = 0; i < ZMM_LISTENERS_MAX; i++)
-		if (heap->listeners[i].fn != NULL)
+		if (heap->listeners[i].fn != NULL) {
 			any = 1;
+			heap->listeners_top = i + 1;
+		}
 	heap->observed = any && !heap->muted;
 }
 
@@ -85,7 +88,7 @@ zmm__emit(struct zmm_heap *heap, struct zmm_event *event)
 
 	event->op = heap->op;
 	heap->dispatching++;
-	for (i = 0; i < ZMM_LISTENERS_MAX; i++) {
+	for (i = 0; i < heap->listeners_top; i++) {
 		zmm_event_fn *fn = heap->listeners[i].fn;
 
 		if (fn != NULL)
@@ -133,29 +136,38 @@ zmm__ev_pages(struct zmm_heap *heap, enum zmm_event_type type,
     const struct zmm_chunk *chunk, uint32_t page, uint32_t pages, int bin,
     enum zmm_why why)
 {
-	struct zmm_event ev;
+	struct zmm_event ev = {
+		.type = type,
+		.chunk = (int)chunk->serial,
+		.page = (int)page,
+		.pages = pages,
+		.bin = bin,
+		.count = type == ZMM_EV_RUN_CARVE && bin >= 0 ?
+		    zmm__bin_slots[bin] : 0,
+		.why = why,
+	};
 
-	zmm_event_init(&ev, type);
-	ev.chunk = (int)chunk->serial;
-	ev.page = (int)page;
-	ev.pages = pages;
-	ev.bin = bin;
-	ev.why = why;
-	if (type == ZMM_EV_RUN_CARVE && bin >= 0)
-		ev.count = zmm__bin_slots[bin];
 	zmm__emit(heap, &ev);
 }
 
-/* An event about one slot of a bin. */
+/* An event about one slot of a bin (the hottest site: built in place). */
 void
 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type, int bin,
     const void *slot)
 {
-	struct zmm_event ev;
+	struct zmm_event ev = {
+		.type = type,
+		.chunk = -1,
+		.page = -1,
+		.bin = bin,
+		.loc = {
+			.kind = ZMM_LOC_CHUNK,
+			.chunk = zmm__chunk_of(slot)->serial,
+			.offset = (uint32_t)zmm__chunk_offset(slot),
+		},
+		.why = ZMM_WHY_NONE,
+	};
 
-	zmm_event_init(&ev, type);
-	ev.bin = bin;
-	ev.loc = zmm_heap_loc(heap, slot);
 	zmm__emit(heap, &ev);
 }
 

@@ -89,16 +89,6 @@ zmm__fail(struct zmm_heap *heap, int status, size_t size, const char *fmt, ...)
 	}
 }
 
-/* Every call starts with a clean status (and no mutation from listeners). */
-static int
-begin(struct zmm_heap *heap)
-{
-	if (heap->dispatching)
-		return ZMM_E_BUSY;
-	heap->status = ZMM_OK;
-	heap->error[0] = '\0';
-	return ZMM_OK;
-}
 
 struct zmm_heap *
 zmm_heap_new(const struct zmm_storage_ops *ops, void *ctx, int *status)
@@ -148,6 +138,7 @@ zmm_heap_new(const struct zmm_storage_ops *ops, void *ctx, int *status)
 	heap->real_size = ZMM_CHUNK_SIZE;
 	heap->real_peak = ZMM_CHUNK_SIZE;
 	heap->limit = ZMM_DEFAULT_LIMIT;
+	heap->payload = 1;
 	if (status != NULL)
 		*status = ZMM_OK;
 	return heap;
@@ -234,7 +225,7 @@ failed(struct zmm_heap *heap)
 int
 zmm_heap_alloc(struct zmm_heap *heap, size_t size, void **out)
 {
-	int rc = begin(heap);
+	int rc = zmm__begin(heap);
 
 	*out = NULL;
 	if (rc != ZMM_OK)
@@ -246,7 +237,7 @@ zmm_heap_alloc(struct zmm_heap *heap, size_t size, void **out)
 int
 zmm_heap_free(struct zmm_heap *heap, void *ptr)
 {
-	int rc = begin(heap);
+	int rc = zmm__begin(heap);
 
 	if (rc != ZMM_OK)
 		return rc;
@@ -258,7 +249,7 @@ int
 zmm_heap_calloc(struct zmm_heap *heap, size_t n, size_t size, void **out)
 {
 	size_t total;
-	int rc = begin(heap);
+	int rc = zmm__begin(heap);
 
 	*out = NULL;
 	if (rc != ZMM_OK)
@@ -271,7 +262,8 @@ zmm_heap_calloc(struct zmm_heap *heap, size_t n, size_t size, void **out)
 	*out = zmm__alloc(heap, total);
 	if (*out == NULL)
 		return failed(heap);
-	memset(*out, 0, total);
+	if (heap->payload)
+		memset(*out, 0, total);
 	return ZMM_OK;
 }
 
@@ -280,7 +272,7 @@ int
 zmm_heap_strdup(struct zmm_heap *heap, const char *str, void **out)
 {
 	size_t len = strlen(str);
-	int rc = begin(heap);
+	int rc = zmm__begin(heap);
 
 	*out = NULL;
 	if (rc != ZMM_OK)
@@ -293,14 +285,15 @@ zmm_heap_strdup(struct zmm_heap *heap, const char *str, void **out)
 	*out = zmm__alloc(heap, len + 1);
 	if (*out == NULL)
 		return failed(heap);
-	memcpy(*out, str, len + 1);
+	if (heap->payload)
+		memcpy(*out, str, len + 1);
 	return ZMM_OK;
 }
 
 size_t
 zmm_heap_gc(struct zmm_heap *heap)
 {
-	if (begin(heap) != ZMM_OK)
+	if (zmm__begin(heap) != ZMM_OK)
 		return 0;
 	return zmm__gc(heap);
 }
@@ -326,7 +319,7 @@ int
 zmm_heap_set_limit(struct zmm_heap *heap, size_t limit)
 {
 	struct zmm_chunk *chunk;
-	int rc = begin(heap);
+	int rc = zmm__begin(heap);
 
 	if (rc != ZMM_OK)
 		return rc;
@@ -369,7 +362,7 @@ zmm_heap_reset(struct zmm_heap *heap)
 	struct zmm_chunk *main_chunk = heap->main_chunk, *p, *q;
 	struct zmm_huge *huge, *hnext;
 
-	if (begin(heap) != ZMM_OK)
+	if (zmm__begin(heap) != ZMM_OK)
 		return;
 	huge = heap->huge_list;
 	heap->huge_list = NULL;
@@ -463,6 +456,12 @@ const char *
 zmm_heap_last_error(const struct zmm_heap *heap)
 {
 	return heap->error;
+}
+
+void
+zmm_heap_set_payload(struct zmm_heap *heap, bool keep)
+{
+	heap->payload = keep;
 }
 
 void

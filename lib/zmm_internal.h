@@ -86,6 +86,7 @@ struct zmm_heap {
 	const struct zmm_storage_ops *storage;
 	void		*storage_ctx;
 	int		 own_storage;	/* destroy the storage with the heap */
+	int		 payload;	/* calloc zeroes, strdup/realloc copy */
 	uint32_t	 next_serial;	/* serial of the next chunk from storage */
 
 	/* teaching counters (zmm_stats) */
@@ -100,6 +101,7 @@ struct zmm_heap {
 	int		 muted;
 	int		 dispatching;	/* inside a callback: no mutation */
 	unsigned long	 op;
+	int		 listeners_top;	/* slots in use are below this */
 	struct zmm_listener listeners[ZMM_LISTENERS_MAX];
 
 	int		 status;	/* ZMM_OK or why the current call failed */
@@ -175,6 +177,22 @@ zmm__bits_all_clear(const uint64_t *map, uint32_t start, uint32_t len)
 		len -= n;
 	}
 	return 1;
+}
+
+/*
+ * Every public call starts here: listeners may not mutate the heap, and
+ * the status and message of an earlier failure are cleared.
+ */
+static inline int
+zmm__begin(struct zmm_heap *heap)
+{
+	if (ZMM_UNLIKELY(heap->dispatching))
+		return ZMM_E_BUSY;
+	if (ZMM_UNLIKELY(heap->status != ZMM_OK)) {
+		heap->status = ZMM_OK;
+		heap->error[0] = '\0';
+	}
+	return ZMM_OK;
 }
 
 /* zmm_events.c */

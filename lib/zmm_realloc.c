@@ -75,7 +75,8 @@ realloc_slow(struct zmm_heap *heap, void *ptr, size_t size, size_t copy_size)
 	ret = zmm__alloc(heap, size);
 	if (ret == NULL)
 		return NULL;
-	memcpy(ret, ptr, copy_size);
+	if (heap->payload)
+		memcpy(ret, ptr, copy_size);
 	zmm__free(heap, ptr);
 	heap->peak = orig_peak > heap->size ? orig_peak : heap->size;
 	return ret;
@@ -175,7 +176,8 @@ realloc_small(struct zmm_heap *heap, void *ptr, size_t size, int old_bin,
 		ret = zmm__small_alloc(heap, zmm_size_to_bin(size));
 		if (ret == NULL)
 			return NULL;
-		memcpy(ret, ptr, size);
+		if (heap->payload)
+			memcpy(ret, ptr, size);
 		zmm__small_free(heap, ptr, old_bin);
 		return ret;
 	}
@@ -186,7 +188,8 @@ realloc_small(struct zmm_heap *heap, void *ptr, size_t size, int old_bin,
 		ret = zmm__small_alloc(heap, zmm_size_to_bin(size));
 		if (ret == NULL)
 			return NULL;
-		memcpy(ret, ptr, old_size);
+		if (heap->payload)
+			memcpy(ret, ptr, old_size);
 		zmm__small_free(heap, ptr, old_bin);
 		heap->peak = orig_peak > heap->size ? orig_peak : heap->size;
 		return ret;
@@ -251,10 +254,8 @@ zmm_heap_realloc(struct zmm_heap *heap, void *ptr, size_t size, void **out)
 	void *ret;
 
 	*out = NULL;
-	if (heap->dispatching)
+	if (zmm__begin(heap) != ZMM_OK)
 		return ZMM_E_BUSY;
-	heap->status = ZMM_OK;
-	heap->error[0] = '\0';
 	if (offset == 0) {
 		if (ptr == NULL) {
 			if (heap->observed)

@@ -1,0 +1,29 @@
+#!/bin/sh
+# bench/run.sh ZMMGEN ZMMBENCH: the benchmark table of the README.
+# Generates a 2M-op small-only trace and a mixed one, then times them and
+# the CS:APP malloc-lab traces (when ../shared is beside the source tree)
+# through the zmmviz core, the real ZendMM and glibc.
+set -eu
+gen=${1:?usage: run.sh ZMMGEN ZMMBENCH}
+bench=${2:?usage: run.sh ZMMGEN ZMMBENCH}
+here=$(cd "$(dirname "$0")" && pwd)
+labdir=${ZMM_MALLOCLAB:-$here/../../shared/traces-external/malloclab}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$gen" --seed 42 --ops 2000000 --mix small=100 \
+	--ops-mix alloc=50,free=45,realloc=5 -o "$tmp/small-2M.zmt"
+"$gen" --seed 42 --ops 1000000 -o "$tmp/mixed-1M.zmt"
+
+echo "== replay (best of 5; ms; ratios against the real ZendMM)"
+set -- "$tmp/small-2M.zmt" "$tmp/mixed-1M.zmt"
+if [ -d "$labdir" ]; then
+	for f in "$labdir"/*.rep; do
+		case $f in */alaska.rep) continue ;; esac
+		set -- "$@" "$f"
+	done
+fi
+"$bench" --runs 5 "$@"
+
+echo "== reading and seeking"
+"$bench" --runs 3 --read --seek "$tmp/small-2M.zmt"
