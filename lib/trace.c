@@ -11,8 +11,8 @@
  *                   the bytes (strdup TEXT, @title, @caption, @mark, and
  *                   the message of a TRACE_BAD item)
  *
- * What is an error and how ops are numbered follows the reference parser
- * (shared/oracle/zmm-oracle.c) exactly: every significant line that is
+ * What is an error and how ops are numbered follows the reference harness
+ * of the differential tests exactly: every significant line that is
  * not a directive and not part of a .rep header takes the next OPNO, even
  * when it is rejected.  On top of it this reader rejects NUL bytes,
  * invalid UTF-8 in texts, malformed @mark/@limit/@pause, and lines longer

@@ -49,7 +49,7 @@ enum trace_format {
 /*
  * One item.  OPNO is the 1-based number of the operation line (TRACE_BAD
  * lines that stood where an op stands count too, as trace-format.md and the
- * oracle count them; a bad directive or .rep header line has OPNO 0).
+ * the reference harness count them; a bad directive or .rep header line has OPNO 0).
  */
 struct trace_item {
 	uint8_t		 kind;		/* enum trace_kind */

@@ -609,7 +609,7 @@ START_TEST(test_realloc_null)
 }
 END_TEST
 
-/* The oracle's realloc.zmt: every path in one heap, real ZendMM output. */
+/* Every path in one heap; the locations are the real ZendMM's. */
 START_TEST(test_realloc_trace)
 {
 	struct zmm_heap *heap = zt_heap_new();

@@ -65,32 +65,32 @@ assert_op(const struct trace *t, size_t i, int kind, uint32_t line,
 	ck_assert_int_eq(it->flags & TRACE_F_REP, TRACE_F_REP);
 }
 
-/* shared/oracle/traces/mini.rep: header, CRLF, f -1, r on a dead ID, r ID 0 */
-START_TEST(test_rep_mini)
+/* Header, CRLF, f -1, r on a dead ID, r ID 0: every quirk in one file. */
+START_TEST(test_rep_quirks)
 {
-	struct trace *t = LOAD("1\r\n6\r\n9\r\n1\r\na 0 2040\r\na 1 4072\r\n"
-	    "f -1\r\nr 2 100\r\nr 0 5000\r\nf 1\r\nr 2 0\r\na 3 48\r\nf 0\r\n");
+	struct trace *t = LOAD("1\r\n4\r\n8\r\n1\r\na 7 1000\r\na 8 5000\r\n"
+	    "f -1\r\nr 9 64\r\nr 7 6000\r\nf 8\r\nr 9 0\r\na 10 40\r\n");
 	const struct trace_item *it;
 
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_REP);
-	ck_assert_uint_eq(trace_item_count(t), 9);
-	ck_assert_uint_eq(trace_op_count(t), 9);
+	ck_assert_uint_eq(trace_item_count(t), 8);
+	ck_assert_uint_eq(trace_op_count(t), 8);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	assert_op(t, 0, TRACE_ALLOC, 5, 1);
-	ck_assert_uint_eq(item(t, 0)->size, 2040);
-	ck_assert_str_eq(trace_id_name(t, item(t, 0)->id), "0");
+	ck_assert_uint_eq(item(t, 0)->size, 1000);
+	ck_assert_str_eq(trace_id_name(t, item(t, 0)->id), "7");
 	assert_op(t, 1, TRACE_ALLOC, 6, 2);
 	assert_op(t, 2, TRACE_FREE_NULL, 7, 3);
-	assert_op(t, 3, TRACE_REALLOC, 8, 4);
-	ck_assert_str_eq(trace_id_name(t, item(t, 3)->id), "2");
+	assert_op(t, 3, TRACE_REALLOC, 8, 4);	/* r on a dead ID */
+	ck_assert_str_eq(trace_id_name(t, item(t, 3)->id), "9");
 	assert_op(t, 4, TRACE_REALLOC, 9, 5);
+	ck_assert_uint_eq(item(t, 4)->size, 6000);
 	assert_op(t, 5, TRACE_FREE, 10, 6);
 	assert_op(t, 6, TRACE_REALLOC, 11, 7);
 	it = item(t, 6);
 	ck_assert_uint_eq(it->size, 0);		/* r ID 0 keeps a block */
 	assert_op(t, 7, TRACE_ALLOC, 12, 8);
-	assert_op(t, 8, TRACE_FREE, 13, 9);
-	ck_assert_uint_eq(trace_id_count(t), 4);	/* 0 1 2 3, not -1 */
+	ck_assert_uint_eq(trace_id_count(t), 4);	/* 7 8 9 10, not -1 */
 	ck_assert_uint_eq(trace_item_of_op(t, 3), 2);
 	trace_free(t);
 }
@@ -326,7 +326,7 @@ open_malloclab(char *dir, size_t size)
 /*
  * The real traces: each is a .rep, read without error, and every item is
  * a .rep item.  alaska.rep is broken from line 7 on: 29924 `a ID` lines
- * with no SIZE (shared/oracle/README.md).
+ * with no SIZE.
  */
 START_TEST(test_rep_malloclab)
 {
@@ -370,7 +370,7 @@ suite_trace_rep(void)
 	TCase *tc;
 
 	tc = tcase_create("core");
-	tcase_add_test(tc, test_rep_mini);
+	tcase_add_test(tc, test_rep_quirks);
 	tcase_add_loop_test(tc, test_rep_header_layouts, 0,
 	    sizeof(header_cases) / sizeof(header_cases[0]));
 	tcase_add_test(tc, test_rep_detection);
