@@ -27,3 +27,8 @@ fi
 
 echo "== reading and seeking"
 "$bench" --runs 3 --read --seek "$tmp/small-2M.zmt"
+yes 'alloc a123 4096' | head -n 10000000 >"$tmp/same-id-10M.zmt"
+"$gen" --seed 7 --ops 10000000 --mix small=100 --max-live 100000 \
+	-o "$tmp/mixed-10M.zmt"
+"$bench" --runs 3 --read-only "$tmp/same-id-10M.zmt" "$tmp/mixed-10M.zmt"
+rm -f "$tmp"/*-10M.zmt

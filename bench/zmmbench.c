@@ -339,7 +339,8 @@ usage(FILE *out)
 	    "with an event listener), the real ZendMM (libphp8.2) and glibc.\n"
 	    "  --runs N   replays per allocator, best kept (default 5)\n"
 	    "  --read     also time loading each trace (MB/s)\n"
-	    "  --seek     also time random seeks in each trace (ms)\n", out);
+	    "  --seek     also time random seeks in each trace (ms)\n"
+	    "  --read-only  only time loading each trace (MB/s)\n", out);
 }
 
 int
@@ -349,17 +350,19 @@ main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "read", no_argument, NULL, 'R' },
 		{ "seek", no_argument, NULL, 'S' },
+		{ "read-only", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int runs = 5, do_read = 0, do_seek = 0, c, i, rc = 0;
+	int runs = 5, do_read = 0, do_seek = 0, read_only = 0, c, i, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'r': runs = atoi(optarg); break;
 		case 'R': do_read = 1; break;
 		case 'S': do_seek = 1; break;
+		case 'O': read_only = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("zmmbench (zmmviz) %s\nmodels the Zend memory "
@@ -372,9 +375,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	printf("%-28s %10s %10s %10s %10s %10s %8s %8s\n", "trace", "ops",
-	    "core_ms", "observed", "zendmm_ms", "glibc_ms", "core/zmm",
-	    "obs/zmm");
+	if (!read_only)
+		printf("%-28s %10s %10s %10s %10s %10s %8s %8s\n", "trace",
+		    "ops", "core_ms", "observed", "zendmm_ms", "glibc_ms",
+		    "core/zmm", "obs/zmm");
 	for (i = optind; i < argc; i++) {
 		struct trace_error err;
 		struct trace *trace;
@@ -383,6 +387,14 @@ main(int argc, char **argv)
 		const char *base = strrchr(argv[i], '/');
 
 		base = base ? base + 1 : argv[i];
+		if (read_only) {
+			size_t bytes = 0;
+			double mbs = read_speed(argv[i], runs, &bytes);
+
+			printf("%-28s read: %zu bytes, %.0f MB/s\n", base, bytes,
+			    mbs);
+			continue;
+		}
 		if (trace_load_file(argv[i], &trace, &err) != 0) {
 			fprintf(stderr, "zmmbench: %s: %s\n", argv[i], err.msg);
 			rc = 1;
