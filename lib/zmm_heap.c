@@ -40,13 +40,7 @@ zmm_strerror(int status)
 int
 zmm_size_to_bin(size_t size)
 {
-	unsigned n, k;
-
-	if (size <= 64)
-		return (int)((size - (size != 0)) >> 3);
-	n = (unsigned)size - 1;
-	k = 32 - (unsigned)__builtin_clz(n);	/* bit length of n */
-	return (int)((n >> (k - 3)) + 4 * (k - 6));
+	return zmm__size_to_bin(size);
 }
 
 uint32_t
@@ -178,7 +172,7 @@ void *
 zmm__alloc(struct zmm_heap *heap, size_t size)
 {
 	if (size <= ZMM_MAX_SMALL_SIZE)
-		return zmm__small_alloc(heap, zmm_size_to_bin(size));
+		return zmm__small_alloc(heap, zmm__size_to_bin(size));
 	if (size <= ZMM_MAX_LARGE_SIZE)
 		return zmm__large_alloc(heap, size);
 	return zmm__huge_alloc(heap, size);

@@ -63,7 +63,7 @@ zmm__huge_alloc(struct zmm_heap *heap, size_t size)
 		return NULL;
 	}
 	/* the node comes first: it may itself need a new run or chunk */
-	node = zmm__small_alloc(heap, zmm_size_to_bin(sizeof(*node)));
+	node = zmm__small_alloc(heap, zmm__size_to_bin(sizeof(*node)));
 	if (node == NULL) {
 		heap->storage->unmap(heap->storage_ctx, ptr, new_size);
 		return NULL;
@@ -99,7 +99,7 @@ zmm__huge_free(struct zmm_heap *heap, void *ptr)
 		return ZMM_E_INVALID;
 	*link = node->next;
 	size = node->size;
-	zmm__small_free(heap, node, zmm_size_to_bin(sizeof(*node)));
+	zmm__small_free(heap, node, zmm__size_to_bin(sizeof(*node)));
 	heap->storage->unmap(heap->storage_ctx, ptr, size);
 	heap->real_size -= size;
 	heap->size -= size;

@@ -207,6 +207,60 @@ void	 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type,
 void	 zmm__ev_block(struct zmm_heap *heap, enum zmm_event_type type,
 	    const void *ptr, size_t size, size_t count, enum zmm_why why);
 
+/* zmm_small.c */
+void	*zmm__small_alloc_slow(struct zmm_heap *heap, int bin);
+
+/* `zend_mm_small_size_to_bin`, inline for the hot paths. */
+static inline int
+zmm__size_to_bin(size_t size)
+{
+	unsigned n, k;
+
+	if (size <= 64)
+		return (int)((size - (size != 0)) >> 3);
+	n = (unsigned)size - 1;
+	k = 32 - (unsigned)__builtin_clz(n);	/* bit length of n */
+	return (int)((n >> (k - 3)) + 4 * (k - 6));
+}
+
+/*
+ * A slot of BIN (`zend_mm_alloc_small`).  `size` and `peak` grow first,
+ * before memory is found, and stay raised if no run can be had (as in PHP
+ * 8.2.0-8.2.34).  The fast path pops the head of `free_slot[bin]`.
+ */
+static inline void *
+zmm__small_alloc(struct zmm_heap *heap, int bin)
+{
+	struct zmm_slot *p;
+
+	heap->size += zmm__bin_size[bin];
+	if (heap->size > heap->peak)
+		heap->peak = heap->size;
+	p = heap->free_slot[bin];
+	if (ZMM_LIKELY(p != NULL)) {
+		heap->free_slot[bin] = p->next;
+		heap->slots_popped++;
+		if (ZMM_UNLIKELY(heap->observed))
+			zmm__ev_slot(heap, ZMM_EV_SLOT_POP, bin, p);
+		return p;
+	}
+	return zmm__small_alloc_slow(heap, bin);
+}
+
+/* Pushes PTR on the head of `free_slot[bin]` (`zend_mm_free_small`). */
+static inline void
+zmm__small_free(struct zmm_heap *heap, void *ptr, int bin)
+{
+	struct zmm_slot *p = ptr;
+
+	heap->size -= zmm__bin_size[bin];
+	p->next = heap->free_slot[bin];
+	heap->free_slot[bin] = p;
+	heap->slots_pushed++;
+	if (ZMM_UNLIKELY(heap->observed))
+		zmm__ev_slot(heap, ZMM_EV_SLOT_PUSH, bin, p);
+}
+
 /* zmm_chunk.c */
 struct zmm_chunk *zmm__chunk_take(struct zmm_heap *heap, uint32_t pages);
 void	 zmm__chunk_init(struct zmm_heap *heap, struct zmm_chunk *chunk);
@@ -222,9 +276,6 @@ void	*zmm__large_alloc(struct zmm_heap *heap, size_t size);
 void	 zmm__large_free(struct zmm_heap *heap, struct zmm_chunk *chunk,
 	    uint32_t page, uint32_t pages);
 
-/* zmm_small.c */
-void	*zmm__small_alloc(struct zmm_heap *heap, int bin);
-void	 zmm__small_free(struct zmm_heap *heap, void *ptr, int bin);
 
 /* zmm_huge.c */
 void	*zmm__huge_alloc(struct zmm_heap *heap, size_t size);

@@ -173,7 +173,7 @@ realloc_small(struct zmm_heap *heap, void *ptr, size_t size, int old_bin,
 		/* much smaller: move to the smaller bin (peak may rise) */
 		if (heap->observed)
 			path_event(heap, ptr, size, ZMM_WHY_SMALL_SHRINK);
-		ret = zmm__small_alloc(heap, zmm_size_to_bin(size));
+		ret = zmm__small_alloc(heap, zmm__size_to_bin(size));
 		if (ret == NULL)
 			return NULL;
 		if (heap->payload)
@@ -185,7 +185,7 @@ realloc_small(struct zmm_heap *heap, void *ptr, size_t size, int old_bin,
 		if (heap->observed)
 			path_event(heap, ptr, size, ZMM_WHY_SMALL_GROW);
 		orig_peak = heap->peak;
-		ret = zmm__small_alloc(heap, zmm_size_to_bin(size));
+		ret = zmm__small_alloc(heap, zmm__size_to_bin(size));
 		if (ret == NULL)
 			return NULL;
 		if (heap->payload)

@@ -24,8 +24,8 @@ const uint32_t zmm__bin_slots[ZMM_BINS] = { ZMM_BINS_INFO(BIN_SLOTS) };
 const uint32_t zmm__bin_pages[ZMM_BINS] = { ZMM_BINS_INFO(BIN_PAGES) };
 
 /* A fresh run for BIN: its first slot is returned, the rest are listed. */
-static void *
-small_alloc_slow(struct zmm_heap *heap, int bin)
+void *
+zmm__small_alloc_slow(struct zmm_heap *heap, int bin)
 {
 	uint32_t size = zmm__bin_size[bin], pages = zmm__bin_pages[bin];
 	struct zmm_chunk *chunk;
@@ -58,41 +58,4 @@ small_alloc_slow(struct zmm_heap *heap, int bin)
 	}
 	heap->slots_popped++;
 	return run;
-}
-
-/*
- * A slot of BIN.  `size` and `peak` grow first, before memory is found,
- * and stay raised if no run can be had (as in PHP 8.2.0-8.2.34).
- */
-void *
-zmm__small_alloc(struct zmm_heap *heap, int bin)
-{
-	struct zmm_slot *p;
-
-	heap->size += zmm__bin_size[bin];
-	if (heap->size > heap->peak)
-		heap->peak = heap->size;
-	p = heap->free_slot[bin];
-	if (ZMM_LIKELY(p != NULL)) {
-		heap->free_slot[bin] = p->next;
-		heap->slots_popped++;
-		if (ZMM_UNLIKELY(heap->observed))
-			zmm__ev_slot(heap, ZMM_EV_SLOT_POP, bin, p);
-		return p;
-	}
-	return small_alloc_slow(heap, bin);
-}
-
-/* Pushes PTR on the head of `free_slot[bin]`. */
-void
-zmm__small_free(struct zmm_heap *heap, void *ptr, int bin)
-{
-	struct zmm_slot *p = ptr;
-
-	heap->size -= zmm__bin_size[bin];
-	p->next = heap->free_slot[bin];
-	heap->free_slot[bin] = p;
-	heap->slots_pushed++;
-	if (ZMM_UNLIKELY(heap->observed))
-		zmm__ev_slot(heap, ZMM_EV_SLOT_PUSH, bin, p);
 }
