@@ -26,7 +26,7 @@ fi
 "$bench" --runs 5 "$@"
 
 echo "== reading and seeking"
-"$bench" --runs 3 --read --seek "$tmp/small-2M.zmt"
+"$bench" --runs 1 --read --seek "$tmp/small-2M.zmt" "$tmp/mixed-1M.zmt"
 yes 'alloc a123 4096' | head -n 10000000 >"$tmp/same-id-10M.zmt"
 "$gen" --seed 7 --ops 10000000 --mix small=100 --max-live 100000 \
 	-o "$tmp/mixed-10M.zmt"

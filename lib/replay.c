@@ -47,6 +47,20 @@ struct replay {
 	struct listener	 listeners[ZMM_LISTENERS_MAX];
 };
 
+/* Every ID dead at once: the next epoch (or, when it wraps, a real wipe). */
+static void
+forget_all(struct replay *r)
+{
+	r->epoch++;
+	if (r->epoch == 0) {
+		memset(r->blocks, 0, sizeof(*r->blocks) *
+		    trace_id_count(r->trace));
+		r->epoch = 1;
+	}
+	r->live_bytes = 0;
+	r->size_known = true;
+}
+
 static int
 heap_build(struct replay *r)
 {
@@ -64,14 +78,7 @@ heap_build(struct replay *r)
 	r->next = 0;
 	r->op = 0;
 	r->caption = 0;
-	r->live_bytes = 0;
-	r->size_known = true;
-	r->epoch++;
-	if (r->epoch == 0) {		/* wrapped: forget every ID for real */
-		memset(r->blocks, 0, sizeof(*r->blocks) *
-		    trace_id_count(r->trace));
-		r->epoch = 1;
-	}
+	forget_all(r);
 	return ZMM_OK;
 }
 
@@ -250,8 +257,9 @@ static enum replay_status
 do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 {
 	const char *text;
-	void *ptr = NULL;
+	void *ptr = NULL, *old;
 	uint64_t size = it->size;
+	size_t old_bytes;
 	int rc = ZMM_OK;
 
 	switch (it->kind) {
@@ -296,18 +304,13 @@ do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 			block_set(r, it->id, ptr, it->size);
 			break;
 		}
-		if (r->options.check)
-			r->live_bytes -= zmm_heap_block_size(r->heap,
-			    r->blocks[it->id].ptr);
-		rc = zmm_heap_realloc(r->heap, r->blocks[it->id].ptr, it->size,
-		    &ptr);
-		if (rc != ZMM_OK) {
-			if (r->options.check)
-				r->live_bytes += zmm_heap_block_size(r->heap,
-				    r->blocks[it->id].ptr);
+		old = r->blocks[it->id].ptr;
+		old_bytes = r->options.check ? zmm_heap_block_size(r->heap, old) :
+		    0;
+		rc = zmm_heap_realloc(r->heap, old, it->size, &ptr);
+		if (rc != ZMM_OK)
 			return op_failed(r, out);
-		}
-		r->blocks[it->id].epoch = 0;
+		r->live_bytes -= old_bytes;
 		block_set(r, it->id, ptr, it->size);
 		break;
 	case TRACE_FREE_NULL:
@@ -318,14 +321,7 @@ do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 		break;
 	case TRACE_RESET:
 		zmm_heap_reset(r->heap);
-		r->epoch++;
-		if (r->epoch == 0) {
-			memset(r->blocks, 0, sizeof(*r->blocks) *
-			    trace_id_count(r->trace));
-			r->epoch = 1;
-		}
-		r->live_bytes = 0;
-		r->size_known = true;
+		forget_all(r);
 		break;
 	default:
 		break;
