@@ -3,13 +3,14 @@
 # through our model (zmmreplay), both with --ptrs --state, and compare the
 # outputs byte for byte and the exit statuses.
 #
-#   diff-run.sh TRACE [--keep-going] [--expect-status N]
+#   diff-run.sh TRACE [--keep-going] [--check] [--expect-status N]
 #
 # ZMMREAL and ZMMREPLAY name the two programs (default ./zmmreal and
 # ../tools/zmmreplay, relative to the tests build directory).
 # --keep-going is given to both; --expect-status also requires that
 # zmmreal exit with N.  With --keep-going the number of error lines on
-# stderr must match too.
+# stderr must match too.  --check makes zmmreplay walk every heap
+# invariant after every op (a broken one fails the comparison).
 #
 # Exit status: 0 identical; 1 different (the first difference is shown);
 # 77 the real allocator cannot replay this trace (a @limit, or a gc that
@@ -19,16 +20,19 @@ ZMMREAL=${ZMMREAL:-./zmmreal}
 ZMMREPLAY=${ZMMREPLAY:-../tools/zmmreplay}
 
 usage() {
-	echo "usage: diff-run.sh TRACE [--keep-going] [--expect-status N]" >&2
+	echo "usage: diff-run.sh TRACE [--keep-going] [--check]" \
+	    "[--expect-status N]" >&2
 	exit 99
 }
 
 trace=
 keep=
+check=
 expect=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep-going) keep=--keep-going ;;
+	--check) check=--check ;;
 	--expect-status)
 		[ $# -ge 2 ] || usage
 		expect=$2
@@ -60,12 +64,13 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/diff-run.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# $keep is empty or one word: left unquoted on purpose.
+# $keep and $check are empty or one word: left unquoted on purpose.
 # shellcheck disable=SC2086
 "$ZMMREAL" --ptrs --state $keep "$trace" >"$tmp/real" 2>"$tmp/real.err"
 real_status=$?
 # shellcheck disable=SC2086
-"$ZMMREPLAY" --ptrs --state $keep "$trace" >"$tmp/ours" 2>"$tmp/ours.err"
+"$ZMMREPLAY" --ptrs --state $keep $check "$trace" >"$tmp/ours" \
+    2>"$tmp/ours.err"
 ours_status=$?
 
 case $real_status in
