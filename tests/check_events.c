@@ -14,38 +14,6 @@
 #define FILL_C0	((size_t)510 * 4096)
 #define CHUNK_BLOCK ((size_t)511 * 4096)
 
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
-
-static void *
-realloc_ok(struct zmm_heap *heap, void *ptr, size_t size)
-{
-	void *ret = NULL;
-	int rc = zmm_heap_realloc(heap, ptr, size, &ret);
-
-	ck_assert_msg(rc == ZMM_OK, "realloc %zu: %s", size, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-	return ret;
-}
-
 /* The log so far must be WANT; then it starts over. */
 static void
 expect_log(struct zt_recorder *rec, const char *want)
@@ -88,7 +56,7 @@ START_TEST(test_events_small_alloc_free)
 
 	zt_recorder_listen(heap, &rec);
 	op_begin(heap, 1, ZMM_WHY_OP_ALLOC, 24, "a");
-	a = alloc_ok(heap, 24);
+	a = zt_alloc_ok(heap, 24);
 	op_end(heap, a);
 	expect_log(&rec,
 	    "{\"op\":1,\"ev\":\"op_begin\",\"size\":24,\"why\":\"alloc\","
@@ -105,7 +73,7 @@ START_TEST(test_events_small_alloc_free)
 	    "{\"op\":1,\"ev\":\"op_end\",\"loc\":\"c0+0x1000\"}\n");
 
 	op_begin(heap, 2, ZMM_WHY_OP_ALLOC, 20, "b");
-	b = alloc_ok(heap, 20);
+	b = zt_alloc_ok(heap, 20);
 	op_end(heap, b);
 	expect_log(&rec,
 	    "{\"op\":2,\"ev\":\"op_begin\",\"size\":20,\"why\":\"alloc\","
@@ -114,7 +82,7 @@ START_TEST(test_events_small_alloc_free)
 	    "{\"op\":2,\"ev\":\"op_end\",\"loc\":\"c0+0x1018\"}\n");
 
 	op_begin(heap, 3, ZMM_WHY_OP_FREE, 0, "b");
-	free_ok(heap, b);
+	zt_free_ok(heap, b);
 	op_end(heap, NULL);
 	expect_log(&rec,
 	    "{\"op\":3,\"ev\":\"op_begin\",\"size\":0,\"why\":\"free\","
@@ -124,7 +92,7 @@ START_TEST(test_events_small_alloc_free)
 
 	/* free(NULL) changes nothing and says nothing */
 	zmm_heap_set_op(heap, 0);
-	free_ok(heap, NULL);
+	zt_free_ok(heap, NULL);
 	expect_log(&rec, "");
 	zmm_heap_free_all(heap);
 	zt_recorder_free(&rec);
@@ -138,16 +106,16 @@ START_TEST(test_events_best_fit)
 	struct zt_recorder rec;
 	void *a, *c, *e;
 
-	a = alloc_ok(heap, 12288);
-	alloc_ok(heap, 4096);
-	c = alloc_ok(heap, 8192);
-	alloc_ok(heap, 4096);
-	e = alloc_ok(heap, 20480);
-	alloc_ok(heap, 4096);
+	a = zt_alloc_ok(heap, 12288);
+	zt_alloc_ok(heap, 4096);
+	c = zt_alloc_ok(heap, 8192);
+	zt_alloc_ok(heap, 4096);
+	e = zt_alloc_ok(heap, 20480);
+	zt_alloc_ok(heap, 4096);
 	zt_recorder_listen(heap, &rec);
-	free_ok(heap, a);
-	free_ok(heap, c);
-	free_ok(heap, e);
+	zt_free_ok(heap, a);
+	zt_free_ok(heap, c);
+	zt_free_ok(heap, e);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"pages_free\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":3}\n"
@@ -156,7 +124,7 @@ START_TEST(test_events_best_fit)
 	    "{\"op\":0,\"ev\":\"pages_free\",\"chunk\":\"c0\",\"page\":8,"
 	    "\"pages\":5}\n");
 
-	alloc_ok(heap, 8192);
+	zt_alloc_ok(heap, 8192);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":3,\"why\":\"best_so_far\"}\n"
@@ -167,7 +135,7 @@ START_TEST(test_events_best_fit)
 	    "{\"op\":0,\"ev\":\"pages_alloc\",\"chunk\":\"c0\",\"page\":5,"
 	    "\"pages\":2}\n");
 
-	alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 4096);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":3,\"why\":\"best_so_far\"}\n"
@@ -180,7 +148,7 @@ START_TEST(test_events_best_fit)
 	    "{\"op\":0,\"ev\":\"pages_alloc\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":1}\n");
 
-	alloc_ok(heap, 16384);
+	zt_alloc_ok(heap, 16384);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":2,"
 	    "\"pages\":2,\"why\":\"too_small\"}\n"
@@ -204,11 +172,12 @@ START_TEST(test_events_new_chunk)
 	struct zt_recorder rec;
 	void *a;
 
-	a = alloc_ok(heap, 4096);			/* page 1 */
-	alloc_ok(heap, 507 * 4096);			/* pages 2-508 */
-	free_ok(heap, a);
+	a = zt_alloc_ok(heap, 4096);			/* page 1 */
+	zt_alloc_ok(heap, 507 * 4096);			/* pages 2-508 */
+	zt_free_ok(heap, a);
 	zt_recorder_listen(heap, &rec);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4 * 4096)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4 * 4096)),
+	    "c1+0x1000");
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":1,\"why\":\"too_small\"}\n"
@@ -221,7 +190,8 @@ START_TEST(test_events_new_chunk)
 	    "\"pages\":4,\"why\":\"new_chunk\"}\n"
 	    "{\"op\":0,\"ev\":\"pages_alloc\",\"chunk\":\"c1\",\"page\":1,"
 	    "\"pages\":4}\n");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8 * 4096)), "c1+0x5000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8 * 4096)),
+	    "c1+0x5000");
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_skip\",\"chunk\":\"c0\",\"pages\":4,"
 	    "\"why\":\"few_free_pages\"}\n"
@@ -244,7 +214,7 @@ START_TEST(test_events_huge)
 	void *h;
 
 	zt_recorder_listen(heap, &rec);
-	h = alloc_ok(heap, 3000000);
+	h = zt_alloc_ok(heap, 3000000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":511,\"why\":\"tail\"}\n"
@@ -257,7 +227,7 @@ START_TEST(test_events_huge)
 	    "{\"op\":0,\"ev\":\"slot_pop\",\"bin\":2,\"loc\":\"c0+0x1000\"}\n"
 	    "{\"op\":0,\"ev\":\"huge_map\",\"loc\":\"huge:3002368\","
 	    "\"size\":3002368,\"count\":3000000}\n");
-	free_ok(heap, h);
+	zt_free_ok(heap, h);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"slot_push\",\"bin\":2,\"loc\":\"c0+0x1000\"}\n"
 	    "{\"op\":0,\"ev\":\"huge_unmap\",\"loc\":\"huge:3002368\","
@@ -274,15 +244,15 @@ START_TEST(test_events_chunk_delete)
 	struct zt_recorder rec;
 	void *a, *b, *c;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	a = alloc_ok(heap, CHUNK_BLOCK);
-	b = alloc_ok(heap, CHUNK_BLOCK);
-	c = alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, FILL_C0);
+	a = zt_alloc_ok(heap, CHUNK_BLOCK);
+	b = zt_alloc_ok(heap, CHUNK_BLOCK);
+	c = zt_alloc_ok(heap, CHUNK_BLOCK);
 	zt_recorder_listen(heap, &rec);
-	free_ok(heap, c);
-	free_ok(heap, b);
-	free_ok(heap, a);
+	zt_free_ok(heap, c);
+	zt_free_ok(heap, b);
+	zt_free_ok(heap, a);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"pages_free\",\"chunk\":\"c3\",\"page\":1,"
 	    "\"pages\":511}\n"
@@ -296,7 +266,7 @@ START_TEST(test_events_chunk_delete)
 	    "\"pages\":511}\n"
 	    "{\"op\":0,\"ev\":\"chunk_cache\",\"chunk\":\"c1\","
 	    "\"why\":\"below_average\"}\n");
-	alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_skip\",\"chunk\":\"c0\",\"pages\":0,"
 	    "\"why\":\"few_free_pages\"}\n"
@@ -305,7 +275,7 @@ START_TEST(test_events_chunk_delete)
 	    "\"pages\":511,\"why\":\"new_chunk\"}\n"
 	    "{\"op\":0,\"ev\":\"pages_alloc\",\"chunk\":\"c1\",\"page\":1,"
 	    "\"pages\":511}\n");
-	alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_skip\",\"chunk\":\"c0\",\"pages\":0,"
 	    "\"why\":\"few_free_pages\"}\n"
@@ -329,21 +299,21 @@ START_TEST(test_events_chunk_boundary_swap)
 	void *p, *q;
 	int i;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	p = alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, FILL_C0);
+	p = zt_alloc_ok(heap, CHUNK_BLOCK);
 	for (i = 0; i < 5; i++)
-		free_ok(heap, alloc_ok(heap, CHUNK_BLOCK));
-	q = alloc_ok(heap, CHUNK_BLOCK);
+		zt_free_ok(heap, zt_alloc_ok(heap, CHUNK_BLOCK));
+	q = zt_alloc_ok(heap, CHUNK_BLOCK);
 	ck_assert_str_eq(zt_loc(heap, q), "c7+0x1000");
 	zt_recorder_listen(heap, &rec);
-	free_ok(heap, q);
+	zt_free_ok(heap, q);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"pages_free\",\"chunk\":\"c7\",\"page\":1,"
 	    "\"pages\":511}\n"
 	    "{\"op\":0,\"ev\":\"chunk_cache\",\"chunk\":\"c7\","
 	    "\"why\":\"delete_boundary\"}\n");
-	free_ok(heap, p);
+	zt_free_ok(heap, p);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"pages_free\",\"chunk\":\"c1\",\"page\":1,"
 	    "\"pages\":511}\n"
@@ -362,13 +332,13 @@ START_TEST(test_events_chunk_move)
 	struct zmm_heap *heap = zt_heap_new();
 	struct zt_recorder rec;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	alloc_ok(heap, CHUNK_BLOCK);
-	alloc_ok(heap, CHUNK_BLOCK);
-	alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, FILL_C0);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, 4096);
 	zt_recorder_listen(heap, &rec);
-	alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 4096);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_skip\",\"chunk\":\"c0\",\"pages\":0,"
 	    "\"why\":\"few_free_pages\"}\n"
@@ -398,10 +368,10 @@ START_TEST(test_events_gc)
 	int i;
 
 	for (i = 0; i < 64; i++)
-		s[i] = alloc_ok(heap, 300);
-	alloc_ok(heap, 24);
+		s[i] = zt_alloc_ok(heap, 300);
+	zt_alloc_ok(heap, 24);
 	for (i = 0; i < 64; i++)
-		free_ok(heap, s[i]);
+		zt_free_ok(heap, s[i]);
 	zt_recorder_listen(heap, &rec);
 	ck_assert_uint_eq(zmm_heap_gc(heap), 20480);
 	zt_assert_heap_ok(heap);
@@ -425,14 +395,14 @@ START_TEST(test_events_realloc_small_large)
 	struct zt_recorder rec;
 	void *a, *l;
 
-	a = alloc_ok(heap, 32);				/* c0+0x1000 */
-	l = alloc_ok(heap, 8192);			/* pages 2-3 */
+	a = zt_alloc_ok(heap, 32);			/* c0+0x1000 */
+	l = zt_alloc_ok(heap, 8192);			/* pages 2-3 */
 	zt_recorder_listen(heap, &rec);
-	realloc_ok(heap, a, 24);
+	zt_realloc_ok(heap, a, 24);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x1000\","
 	    "\"size\":24,\"why\":\"small_in_place\"}\n");
-	a = realloc_ok(heap, a, 100);
+	a = zt_realloc_ok(heap, a, 100);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x1000\","
 	    "\"size\":100,\"why\":\"small_extend\"}\n"
@@ -446,7 +416,7 @@ START_TEST(test_events_realloc_small_large)
 	    "\"pages\":1,\"bin\":10,\"count\":36}\n"
 	    "{\"op\":0,\"ev\":\"slot_pop\",\"bin\":10,\"loc\":\"c0+0x4000\"}\n"
 	    "{\"op\":0,\"ev\":\"slot_push\",\"bin\":3,\"loc\":\"c0+0x1000\"}\n");
-	a = realloc_ok(heap, a, 5000);
+	a = zt_realloc_ok(heap, a, 5000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x4000\","
 	    "\"size\":5000,\"why\":\"general\"}\n"
@@ -458,18 +428,18 @@ START_TEST(test_events_realloc_small_large)
 	    "\"pages\":2}\n"
 	    "{\"op\":0,\"ev\":\"slot_push\",\"bin\":10,\"loc\":\"c0+0x4000\"}\n");
 	ck_assert_str_eq(zt_loc(heap, a), "c0+0x5000");
-	realloc_ok(heap, l, 8000);
+	zt_realloc_ok(heap, l, 8000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x2000\","
 	    "\"size\":8000,\"why\":\"large_in_place\"}\n");
 	/* large_resize: count is the old length, as huge_resize's */
-	realloc_ok(heap, l, 4096);
+	zt_realloc_ok(heap, l, 4096);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x2000\","
 	    "\"size\":4096,\"why\":\"large_shrink\"}\n"
 	    "{\"op\":0,\"ev\":\"large_resize\",\"chunk\":\"c0\",\"page\":2,"
 	    "\"pages\":1,\"count\":2}\n");
-	realloc_ok(heap, l, 8192);
+	zt_realloc_ok(heap, l, 8192);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"c0+0x2000\","
 	    "\"size\":8192,\"why\":\"large_grow\"}\n"
@@ -488,7 +458,7 @@ START_TEST(test_events_realloc_huge)
 	void *h;
 
 	zt_recorder_listen(heap, &rec);
-	realloc_ok(heap, NULL, 16);
+	zt_realloc_ok(heap, NULL, 16);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"size\":16,"
 	    "\"why\":\"from_null\"}\n"
@@ -501,19 +471,19 @@ START_TEST(test_events_realloc_huge)
 	    "{\"op\":0,\"ev\":\"run_carve\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":1,\"bin\":1,\"count\":256}\n"
 	    "{\"op\":0,\"ev\":\"slot_pop\",\"bin\":1,\"loc\":\"c0+0x1000\"}\n");
-	h = alloc_ok(heap, 3000000);
+	h = zt_alloc_ok(heap, 3000000);
 	zt_recorder_clear(&rec);
-	realloc_ok(heap, h, 3002000);
+	zt_realloc_ok(heap, h, 3002000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"huge:3002368\","
 	    "\"size\":3002000,\"why\":\"huge_in_place\"}\n");
-	realloc_ok(heap, h, 4000000);
+	zt_realloc_ok(heap, h, 4000000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"huge:3002368\","
 	    "\"size\":4000000,\"why\":\"huge_grow\"}\n"
 	    "{\"op\":0,\"ev\":\"huge_resize\",\"loc\":\"huge:4001792\","
 	    "\"size\":4001792,\"count\":3002368}\n");
-	realloc_ok(heap, h, 2500000);
+	zt_realloc_ok(heap, h, 2500000);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"realloc_path\",\"loc\":\"huge:4001792\","
 	    "\"size\":2500000,\"why\":\"huge_shrink\"}\n"
@@ -531,8 +501,8 @@ START_TEST(test_events_limit_error)
 	struct zt_recorder rec;
 	void *p;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, FILL_C0);
 	ck_assert_int_eq(zmm_heap_set_limit(heap, ZMM_CHUNK_SIZE), ZMM_OK);
 	zt_assert_heap_ok(heap);
 	zt_recorder_listen(heap, &rec);
@@ -597,12 +567,12 @@ START_TEST(test_events_listener_reads_heap)
 	memset(&pr, 0, sizeof(pr));
 	pr.heap = heap;
 	ck_assert_int_eq(zmm_heap_listen(heap, probe_fn, &pr), 0);
-	a = alloc_ok(heap, 24);
+	a = zt_alloc_ok(heap, 24);
 	ck_assert_int_eq(pr.events, 5);
 	ck_assert_int_eq(pr.busy, 5 * 8);
 	ck_assert_uint_eq(pr.size_at_pop, 24);
 	ck_assert_str_eq(zt_loc(heap, pr.head_at_pop), "c0+0x1018");
-	free_ok(heap, a);
+	zt_free_ok(heap, a);
 	ck_assert_ptr_eq(pr.head_at_push, a);
 	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.size, 0);
@@ -650,19 +620,19 @@ START_TEST(test_events_listener_slots)
 	c[i].heap = heap;
 	c[i].drop = -1;
 	ck_assert_int_eq(zmm_heap_listen(heap, count_fn, &c[i]), -1);
-	alloc_ok(heap, 24);				/* 5 events */
+	zt_alloc_ok(heap, 24);				/* 5 events */
 	for (i = 0; i < ZMM_LISTENERS_MAX; i++)
 		ck_assert_int_eq(c[i].events, 5);
 	ck_assert_int_eq(c[ZMM_LISTENERS_MAX].events, 0);
 	zmm_heap_unlisten(heap, 1);
 	zmm_heap_unlisten(heap, -1);			/* ignored */
 	zmm_heap_unlisten(heap, ZMM_LISTENERS_MAX);	/* ignored */
-	alloc_ok(heap, 24);				/* 1 event */
+	zt_alloc_ok(heap, 24);				/* 1 event */
 	ck_assert_int_eq(c[0].events, 6);
 	ck_assert_int_eq(c[1].events, 5);
 	ck_assert_int_eq(zmm_heap_listen(heap, count_fn,
 	    &c[ZMM_LISTENERS_MAX]), 1);
-	alloc_ok(heap, 24);
+	zt_alloc_ok(heap, 24);
 	ck_assert_int_eq(c[ZMM_LISTENERS_MAX].events, 1);
 	ck_assert_int_eq(c[1].events, 5);
 	ck_assert_int_eq(c[3].events, 7);
@@ -685,7 +655,7 @@ START_TEST(test_events_unlisten_in_callback)
 	self.id = zmm_heap_listen(heap, count_fn, &self);
 	self.drop = self.id;
 	other.id = zmm_heap_listen(heap, count_fn, &other);
-	alloc_ok(heap, 24);				/* 5 events */
+	zt_alloc_ok(heap, 24);				/* 5 events */
 	ck_assert_int_eq(self.events, 1);
 	ck_assert_int_eq(other.events, 5);
 
@@ -693,8 +663,8 @@ START_TEST(test_events_unlisten_in_callback)
 	ck_assert_int_eq(dropper.id, self.id);		/* slot reused */
 	victim.id = zmm_heap_listen(heap, count_fn, &victim);
 	dropper.drop = victim.id;
-	alloc_ok(heap, 24);				/* 1 event */
-	alloc_ok(heap, 24);				/* 1 event */
+	zt_alloc_ok(heap, 24);				/* 1 event */
+	zt_alloc_ok(heap, 24);				/* 1 event */
 	ck_assert_int_eq(dropper.events, 2);
 	ck_assert_int_le(victim.events, 1);	/* nothing after removal */
 	ck_assert_int_eq(other.events, 7);
@@ -712,15 +682,15 @@ START_TEST(test_events_mute)
 
 	zt_recorder_listen(heap, &rec);
 	zmm_heap_mute(heap, true);
-	a = alloc_ok(heap, 24);
-	free_ok(heap, a);
+	a = zt_alloc_ok(heap, 24);
+	zt_free_ok(heap, a);
 	zmm_event_init(&ev, ZMM_EV_OP_END);
 	zmm_heap_emit(heap, &ev);
 	ck_assert_uint_eq(zmm_heap_gc(heap), 4096);
 	zt_assert_heap_ok(heap);
 	expect_log(&rec, "");
 	zmm_heap_mute(heap, false);
-	a = alloc_ok(heap, 24);
+	a = zt_alloc_ok(heap, 24);
 	expect_log(&rec,
 	    "{\"op\":0,\"ev\":\"fit_candidate\",\"chunk\":\"c0\",\"page\":1,"
 	    "\"pages\":511,\"why\":\"tail\"}\n"

@@ -7,32 +7,9 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-
 #include "tests.h"
 
 #define MIB2	ZMM_CHUNK_SIZE
-
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
 
 static size_t
 gc_ok(struct zmm_heap *heap)
@@ -41,62 +18,6 @@ gc_ok(struct zmm_heap *heap)
 
 	zt_assert_heap_ok(heap);
 	return n;
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
-    size_t real_size, size_t real_peak)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
-	ck_assert_uint_eq(st.size, size);
-	ck_assert_uint_eq(st.peak, peak);
-	ck_assert_uint_eq(st.real_size, real_size);
-	ck_assert_uint_eq(st.real_peak, real_peak);
-}
-
-static struct zmm_chunk_info
-chunk_info(const struct zmm_heap *heap, unsigned serial)
-{
-	struct zmm_chunk_info info;
-	const struct zmm_chunk *c = zt_chunk(heap, serial);
-
-	ck_assert_msg(c != NULL, "no chunk c%u", serial);
-	zmm_chunk_info(c, &info);
-	return info;
-}
-
-static const char *
-map_words(const struct zmm_heap *heap, unsigned serial)
-{
-	static char buf[4096];
-	struct zmm_chunk_info info = chunk_info(heap, serial);
-	size_t at = 0;
-	unsigned p;
-
-	buf[0] = '\0';
-	for (p = 0; p < ZMM_PAGES; p++)
-		if (info.map[p] != 0)
-			at += (size_t)snprintf(buf + at, sizeof(buf) - at,
-			    "%s%u:0x%08x", at ? " " : "", p, info.map[p]);
-	return buf;
-}
-
-/* The first N locations of BIN's free list. */
-static const char *
-bin_list(const struct zmm_heap *heap, int bin, int n)
-{
-	static char buf[2048];
-	const void *p;
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (p = zmm_heap_bin_head(heap, bin); p != NULL && n > 0;
-	    p = zmm_slot_next(p), n--)
-		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s",
-		    at ? " " : "", zt_loc(heap, p));
-	return buf;
 }
 
 /* Example 21.3 of zendmm-php8.md. */
@@ -109,34 +30,34 @@ START_TEST(test_gc_multi_page_run)
 	int i;
 
 	for (i = 0; i < 64; i++)
-		s[i] = alloc_ok(heap, 300);
+		s[i] = zt_alloc_ok(heap, 300);
 	ck_assert_str_eq(zt_loc(heap, s[63]), "c0+0x5ec0");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x6000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c0+0x6000");
 	for (i = 0; i < 64; i++)
-		free_ok(heap, s[i]);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 1:0x80000010 "
+		zt_free_ok(heap, s[i]);
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 1:0x80000010 "
 	    "2:0xc0010010 3:0xc0020010 4:0xc0030010 5:0xc0040010 "
 	    "6:0x80000002");
-	ck_assert_str_eq(bin_list(heap, 16, 2), "c0+0x5ec0 c0+0x5d80");
+	ck_assert_str_eq(zt_bin_list(heap, 16, 2), "c0+0x5ec0 c0+0x5d80");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 16), 64);
 
 	ck_assert_uint_eq(gc_ok(heap), 20480);
-	info = chunk_info(heap, 0);
+	info = zt_chunk_info(heap, 0);
 	ck_assert_uint_eq(info.free_pages, 510);
 	ck_assert_uint_eq(info.free_map[0], 0x41);
 	ck_assert_uint_eq(info.free_tail, 7);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 2:0xc0010010 "
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 2:0xc0010010 "
 	    "3:0xc0020010 4:0xc0030010 5:0xc0040010 6:0x80000002");
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 16));
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 169);
-	ck_assert_str_eq(bin_list(heap, 2, 1), "c0+0x6018");
-	assert_sizes(heap, 24, 20504, MIB2, MIB2);
+	ck_assert_str_eq(zt_bin_list(heap, 2, 1), "c0+0x6018");
+	zt_assert_sizes(heap, 24, 20504, MIB2, MIB2);
 	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.gc_runs, 1);
 	/* nothing left to collect */
 	ck_assert_uint_eq(gc_ok(heap), 0);
 	/* the released pages are reused; the stale words stay until then */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x1000");
 	ck_assert_uint_eq(zt_map_word(heap, 0, 2), 0xc0010010u);
 	zmm_heap_free_all(heap);
 }
@@ -149,25 +70,25 @@ START_TEST(test_gc_one_page_run)
 	void *a[17];
 	int i;
 
-	alloc_ok(heap, 8);
+	zt_alloc_ok(heap, 8);
 	for (i = 0; i < 17; i++)
-		a[i] = alloc_ok(heap, 256);
+		a[i] = zt_alloc_ok(heap, 256);
 	ck_assert_str_eq(zt_loc(heap, a[15]), "c0+0x2f00");
 	ck_assert_str_eq(zt_loc(heap, a[16]), "c0+0x3000");
 	for (i = 0; i < 16; i++)
-		free_ok(heap, a[i]);
+		zt_free_ok(heap, a[i]);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 15), 31);
 	ck_assert_uint_eq(gc_ok(heap), 4096);
-	ck_assert_str_eq(map_words(heap, 0),
+	ck_assert_str_eq(zt_map_words(heap, 0),
 	    "0:0x40000001 1:0x80000000 3:0x8000000f");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 15), 15);
-	ck_assert_str_eq(bin_list(heap, 15, 16), "c0+0x3100 c0+0x3200 "
+	ck_assert_str_eq(zt_bin_list(heap, 15, 16), "c0+0x3100 c0+0x3200 "
 	    "c0+0x3300 c0+0x3400 c0+0x3500 c0+0x3600 c0+0x3700 c0+0x3800 "
 	    "c0+0x3900 c0+0x3a00 c0+0x3b00 c0+0x3c00 c0+0x3d00 c0+0x3e00 "
 	    "c0+0x3f00");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 509);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_map[0], 0xb);
-	assert_sizes(heap, 8 + 256, 8 + 17 * 256, MIB2, MIB2);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 509);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_map[0], 0xb);
+	zt_assert_sizes(heap, 8 + 256, 8 + 17 * 256, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -180,25 +101,25 @@ START_TEST(test_gc_unlink_keeps_order)
 	int i;
 
 	for (i = 0; i < 170; i++)
-		a[i] = alloc_ok(heap, 24);
+		a[i] = zt_alloc_ok(heap, 24);
 	for (i = 0; i < 5; i++)
-		b[i] = alloc_ok(heap, 24);
+		b[i] = zt_alloc_ok(heap, 24);
 	ck_assert_str_eq(zt_loc(heap, b[0]), "c0+0x2000");
-	free_ok(heap, b[1]);
+	zt_free_ok(heap, b[1]);
 	for (i = 0; i < 85; i++)
-		free_ok(heap, a[i]);
-	free_ok(heap, b[3]);
+		zt_free_ok(heap, a[i]);
+	zt_free_ok(heap, b[3]);
 	for (i = 85; i < 170; i++)
-		free_ok(heap, a[i]);
-	free_ok(heap, b[2]);
+		zt_free_ok(heap, a[i]);
+	zt_free_ok(heap, b[2]);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 3 + 170 + 165);
 	ck_assert_uint_eq(gc_ok(heap), 4096);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 168);
-	ck_assert_str_eq(bin_list(heap, 2, 6), "c0+0x2030 c0+0x2048 "
+	ck_assert_str_eq(zt_bin_list(heap, 2, 6), "c0+0x2030 c0+0x2048 "
 	    "c0+0x2018 c0+0x2078 c0+0x2090 c0+0x20a8");
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 2:0x80000002");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_map[0], 0x5);
-	assert_sizes(heap, 48, 175 * 24, MIB2, MIB2);
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 2:0x80000002");
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_map[0], 0x5);
+	zt_assert_sizes(heap, 48, 175 * 24, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -209,23 +130,24 @@ START_TEST(test_gc_bin0_never_released)
 	struct zmm_heap *heap = zt_heap_new();
 	void *a, *b;
 
-	a = alloc_ok(heap, 8);
-	b = alloc_ok(heap, 16);
-	alloc_ok(heap, 24);
-	free_ok(heap, a);
-	free_ok(heap, b);
+	a = zt_alloc_ok(heap, 8);
+	b = zt_alloc_ok(heap, 16);
+	zt_alloc_ok(heap, 24);
+	zt_free_ok(heap, a);
+	zt_free_ok(heap, b);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 0), 512);
 	ck_assert_uint_eq(gc_ok(heap), 4096);		/* the bin-1 page only */
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 0), 512);
-	ck_assert_str_eq(bin_list(heap, 0, 3), "c0+0x1000 c0+0x1008 c0+0x1010");
+	ck_assert_str_eq(zt_bin_list(heap, 0, 3),
+	    "c0+0x1000 c0+0x1008 c0+0x1010");
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 1));
-	ck_assert_str_eq(map_words(heap, 0),
+	ck_assert_str_eq(zt_map_words(heap, 0),
 	    "0:0x40000001 1:0x80000000 3:0x80000002");
 	/* and not on a second pass either */
 	ck_assert_uint_eq(gc_ok(heap), 0);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0x80000000u);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 16)), "c0+0x2000");
-	assert_sizes(heap, 40, 48, MIB2, MIB2);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 16)), "c0+0x2000");
+	zt_assert_sizes(heap, 40, 48, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -236,23 +158,25 @@ START_TEST(test_gc_counters_reset)
 	struct zmm_heap *heap = zt_heap_new();
 	void *a, *b, *c, *m, *n;
 
-	a = alloc_ok(heap, 24);
-	b = alloc_ok(heap, 24);
-	c = alloc_ok(heap, 24);
-	m = alloc_ok(heap, 300);			/* bin 16, pages 2-6 */
-	n = alloc_ok(heap, 300);
-	free_ok(heap, b);
-	free_ok(heap, m);
-	ck_assert_str_eq(bin_list(heap, 2, 3), "c0+0x1018 c0+0x1048 c0+0x1060");
+	a = zt_alloc_ok(heap, 24);
+	b = zt_alloc_ok(heap, 24);
+	c = zt_alloc_ok(heap, 24);
+	m = zt_alloc_ok(heap, 300);			/* bin 16, pages 2-6 */
+	n = zt_alloc_ok(heap, 300);
+	zt_free_ok(heap, b);
+	zt_free_ok(heap, m);
+	ck_assert_str_eq(zt_bin_list(heap, 2, 3),
+	    "c0+0x1018 c0+0x1048 c0+0x1060");
 	ck_assert_uint_eq(gc_ok(heap), 0);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 1:0x80000002 "
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 1:0x80000002 "
 	    "2:0x80000010 3:0xc0010010 4:0xc0020010 5:0xc0030010 "
 	    "6:0xc0040010");
-	ck_assert_str_eq(bin_list(heap, 2, 3), "c0+0x1018 c0+0x1048 c0+0x1060");
+	ck_assert_str_eq(zt_bin_list(heap, 2, 3),
+	    "c0+0x1018 c0+0x1048 c0+0x1060");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 168);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 16), 63);
 	ck_assert_ptr_eq(zmm_heap_bin_head(heap, 16), m);
-	assert_sizes(heap, 48 + 320, 72 + 640, MIB2, MIB2);
+	zt_assert_sizes(heap, 48 + 320, 72 + 640, MIB2, MIB2);
 	(void)a;
 	(void)c;
 	(void)n;
@@ -266,20 +190,20 @@ START_TEST(test_gc_deletes_chunk_into_cache)
 	struct zmm_heap *heap = zt_heap_new();
 	void *x1, *x2;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, 510 * 4096);
-	x1 = alloc_ok(heap, 64);
-	x2 = alloc_ok(heap, 64);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, 510 * 4096);
+	x1 = zt_alloc_ok(heap, 64);
+	x2 = zt_alloc_ok(heap, 64);
 	ck_assert_str_eq(zt_loc(heap, x1), "c1+0x1000");
 	ck_assert_str_eq(zt_loc(heap, x2), "c1+0x1040");
-	free_ok(heap, x1);
-	free_ok(heap, x2);
+	zt_free_ok(heap, x1);
+	zt_free_ok(heap, x2);
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	ck_assert_uint_eq(gc_ok(heap), 4096);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "c1");
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 7));
-	assert_sizes(heap, 8 + 510 * 4096, 8 + 510 * 4096 + 128,
+	zt_assert_sizes(heap, 8 + 510 * 4096, 8 + 510 * 4096 + 128,
 	    2 * MIB2, 2 * MIB2);
 	zmm_heap_free_all(heap);
 }
@@ -295,22 +219,22 @@ START_TEST(test_gc_deletes_chunks_in_ring_order)
 	struct zmm_stats st;
 	void *x, *fill, *y;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, 510 * 4096);
-	x = alloc_ok(heap, 64);
-	fill = alloc_ok(heap, 510 * 4096);
-	y = alloc_ok(heap, 128);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, 510 * 4096);
+	x = zt_alloc_ok(heap, 64);
+	fill = zt_alloc_ok(heap, 510 * 4096);
+	y = zt_alloc_ok(heap, 128);
 	ck_assert_str_eq(zt_loc(heap, x), "c1+0x1000");
 	ck_assert_str_eq(zt_loc(heap, fill), "c1+0x2000");
 	ck_assert_str_eq(zt_loc(heap, y), "c2+0x1000");
-	free_ok(heap, x);
-	free_ok(heap, fill);
-	free_ok(heap, y);
+	zt_free_ok(heap, x);
+	zt_free_ok(heap, fill);
+	zt_free_ok(heap, y);
 	ck_assert_str_eq(zt_ring(heap), "c0 c1 c2");
 	ck_assert_uint_eq(gc_ok(heap), 8192);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "c2");
-	assert_sizes(heap, 2088968, 4178120, 2 * MIB2, 3 * MIB2);
+	zt_assert_sizes(heap, 2088968, 4178120, 2 * MIB2, 3 * MIB2);
 	zmm_heap_stats(heap, &st);
 	ck_assert_int_eq(st.last_chunks_delete_boundary, 2);
 	ck_assert_int_eq(st.last_chunks_delete_count, 0);
@@ -330,8 +254,8 @@ START_TEST(test_gc_main_chunk_kept)
 	struct zt_recorder rec;
 	void *a;
 
-	a = alloc_ok(heap, 16);
-	free_ok(heap, a);
+	a = zt_alloc_ok(heap, 16);
+	zt_free_ok(heap, a);
 	zt_recorder_listen(heap, &rec);
 	ck_assert_uint_eq(gc_ok(heap), 4096);
 	ck_assert_str_eq(rec.text,
@@ -345,15 +269,15 @@ START_TEST(test_gc_main_chunk_kept)
 	    "{\"op\":0,\"ev\":\"gc_end\",\"size\":4096}\n");
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "");
-	ck_assert(chunk_info(heap, 0).is_main);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 511);
-	assert_sizes(heap, 0, 16, MIB2, MIB2);
+	ck_assert(zt_chunk_info(heap, 0).is_main);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 511);
+	zt_assert_sizes(heap, 0, 16, MIB2, MIB2);
 	/* the heap goes on working from its main chunk */
 	zt_recorder_clear(&rec);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 16)), "c0+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2093056 - 4096)),
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 16)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2093056 - 4096)),
 	    "c0+0x2000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c1+0x1000");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	zmm_heap_free_all(heap);
 	zt_recorder_free(&rec);
@@ -374,7 +298,7 @@ START_TEST(test_gc_fresh_heap)
 	    "{\"op\":0,\"ev\":\"gc_end\",\"size\":0}\n");
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "");
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 	zt_recorder_free(&rec);
 }

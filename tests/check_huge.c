@@ -13,40 +13,6 @@
 
 #define MIB2	ZMM_CHUNK_SIZE
 
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
-    size_t real_size, size_t real_peak)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
-	ck_assert_uint_eq(st.size, size);
-	ck_assert_uint_eq(st.peak, peak);
-	ck_assert_uint_eq(st.real_size, real_size);
-	ck_assert_uint_eq(st.real_peak, real_peak);
-}
-
 /* The huge list as "SIZE SIZE ..." (newest first). */
 static const char *
 huge_list(const struct zmm_heap *heap)
@@ -70,7 +36,7 @@ START_TEST(test_huge_alloc_free)
 	struct zmm_stats st;
 	char *h;
 
-	h = alloc_ok(heap, 3000000);
+	h = zt_alloc_ok(heap, 3000000);
 	ck_assert_uint_eq((uintptr_t)h % MIB2, 0);
 	ck_assert_str_eq(zt_loc(heap, h), "huge:3002368");
 	ck_assert_uint_eq(zmm_heap_block_size(heap, h), 3002368);
@@ -85,13 +51,13 @@ START_TEST(test_huge_alloc_free)
 	ck_assert_str_eq(zt_loc(heap, node), "c0+0x1000");
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0x80000002u);
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x1018");
-	assert_sizes(heap, 3002392, 3002392, 5099520, 5099520);
+	zt_assert_sizes(heap, 3002392, 3002392, 5099520, 5099520);
 	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.huge_count, 1);
 	ck_assert_uint_eq(st.chunks_count, 1);
 
-	free_ok(heap, h);
-	assert_sizes(heap, 0, 3002392, 2097152, 5099520);
+	zt_free_ok(heap, h);
+	zt_assert_sizes(heap, 0, 3002392, 2097152, 5099520);
 	ck_assert_ptr_null(zmm_heap_huge_first(heap));
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x1000");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 170);
@@ -116,16 +82,16 @@ START_TEST(test_huge_sizes)
 	size_t i, size = 0, real = MIB2;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		void *p = alloc_ok(heap, cases[i].size);
+		void *p = zt_alloc_ok(heap, cases[i].size);
 
 		ck_assert_str_eq(zt_loc(heap, p), cases[i].loc);
 		ck_assert_uint_eq(zmm_heap_block_size(heap, p), cases[i].mapped);
 		size += 24 + cases[i].mapped;
 		real += cases[i].mapped;
-		assert_sizes(heap, size, size, real, real);
+		zt_assert_sizes(heap, size, size, real, real);
 	}
 	/* 2093056 is still large: 511 pages in the main chunk */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2093056)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2093056)), "c1+0x1000");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -136,27 +102,27 @@ START_TEST(test_huge_list_order)
 	struct zmm_heap *heap = zt_heap_new();
 	void *h1, *h2, *h5;
 
-	alloc_ok(heap, 8);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2093056)), "c1+0x1000");
-	h1 = alloc_ok(heap, 2093057);
-	h2 = alloc_ok(heap, 2097153);
-	alloc_ok(heap, 3 * 1024 * 1024);
-	alloc_ok(heap, 10 * 1024 * 1024);
+	zt_alloc_ok(heap, 8);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2093056)), "c1+0x1000");
+	h1 = zt_alloc_ok(heap, 2093057);
+	h2 = zt_alloc_ok(heap, 2097153);
+	zt_alloc_ok(heap, 3 * 1024 * 1024);
+	zt_alloc_ok(heap, 10 * 1024 * 1024);
 	ck_assert_str_eq(huge_list(heap), "10485760 3145728 2101248 2097152");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_huge_first(heap)), "c0+0x2048");
-	free_ok(heap, h2);
+	zt_free_ok(heap, h2);
 	ck_assert_str_eq(huge_list(heap), "10485760 3145728 2097152");
-	free_ok(heap, h1);
+	zt_free_ok(heap, h1);
 	ck_assert_str_eq(huge_list(heap), "10485760 3145728");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x2000");
-	h5 = alloc_ok(heap, 2500000);
+	h5 = zt_alloc_ok(heap, 2500000);
 	ck_assert_str_eq(zt_loc(heap, h5), "huge:2502656");
 	ck_assert_str_eq(huge_list(heap), "2502656 10485760 3145728");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_huge_first(heap)), "c0+0x2000");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x2018");
 	ck_assert_str_eq(zt_loc(heap, zmm_slot_next(zmm_heap_bin_head(heap, 2))),
 	    "c0+0x2060");
-	assert_sizes(heap, 18227280, 19923048, 20328448, 22024192);
+	zt_assert_sizes(heap, 18227280, 19923048, 20328448, 22024192);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -205,7 +171,7 @@ START_TEST(test_huge_overflow)
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Allowed memory size of "
 	    "9223372036854775807 bytes exhausted (tried to allocate "
 	    "18446744073709547520 bytes)");
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	ck_assert_ptr_null(zmm_heap_huge_first(heap));
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0);
 	zmm_heap_free_all(heap);
@@ -224,10 +190,11 @@ START_TEST(test_huge_out_of_storage)
 	ck_assert_ptr_null(p);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Out of memory (allocated "
 	    "2097152 bytes) (tried to allocate 4611686018427387904 bytes)");
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	ck_assert_ptr_null(zmm_heap_huge_first(heap));
 	/* the heap goes on working */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 3000000)), "huge:3002368");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 3000000)),
+	    "huge:3002368");
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 	zmm_heap_free_all(heap);
 }
@@ -237,15 +204,15 @@ END_TEST
 START_TEST(test_huge_free_unknown)
 {
 	struct zmm_heap *heap = zt_heap_new();
-	void *h = alloc_ok(heap, 3000000), *k = alloc_ok(heap, 2500000);
+	void *h = zt_alloc_ok(heap, 3000000), *k = zt_alloc_ok(heap, 2500000);
 
-	free_ok(heap, h);
+	zt_free_ok(heap, h);
 	ck_assert_int_eq(zmm_heap_free(heap, h), ZMM_E_INVALID);
 	zt_assert_heap_ok(heap);
 	ck_assert_str_eq(huge_list(heap), "2502656");
-	assert_sizes(heap, 2502680, 5505072, MIB2 + 2502656,
+	zt_assert_sizes(heap, 2502680, 5505072, MIB2 + 2502656,
 	    MIB2 + 3002368 + 2502656);
-	free_ok(heap, k);
+	zt_free_ok(heap, k);
 	zmm_heap_free_all(heap);
 }
 END_TEST

@@ -6,67 +6,16 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-
 #include "tests.h"
 
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
+/* The heap's size and peak (real_size and real_peak are not checked). */
 static void
-free_ok(struct zmm_heap *heap, void *ptr)
+assert_size_peak(const struct zmm_heap *heap, size_t size, size_t peak)
 {
-	int rc = zmm_heap_free(heap, ptr);
+	struct zmm_stats st = zt_stats(heap);
 
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.size, size);
 	ck_assert_uint_eq(st.peak, peak);
-}
-
-static struct zmm_chunk_info
-chunk_info(const struct zmm_heap *heap, unsigned serial)
-{
-	struct zmm_chunk_info info;
-	const struct zmm_chunk *c = zt_chunk(heap, serial);
-
-	ck_assert_msg(c != NULL, "no chunk c%u", serial);
-	zmm_chunk_info(c, &info);
-	return info;
-}
-
-/* Every non-zero map word of chunk SERIAL as "P:0xWORD ...". */
-static const char *
-map_words(const struct zmm_heap *heap, unsigned serial)
-{
-	static char buf[4096];
-	struct zmm_chunk_info info = chunk_info(heap, serial);
-	size_t at = 0;
-	unsigned p;
-
-	buf[0] = '\0';
-	for (p = 0; p < ZMM_PAGES; p++)
-		if (info.map[p] != 0)
-			at += (size_t)snprintf(buf + at, sizeof(buf) - at,
-			    "%s%u:0x%08x", at ? " " : "", p, info.map[p]);
-	return buf;
 }
 
 /* Example 21.2 of zendmm-php8.md, exactly. */
@@ -77,40 +26,40 @@ START_TEST(test_large_best_fit)
 	void *a, *b, *c, *d, *e, *f, *g, *k, *l;
 	unsigned i;
 
-	a = alloc_ok(heap, 12288);
-	b = alloc_ok(heap, 4096);
-	c = alloc_ok(heap, 8192);
-	d = alloc_ok(heap, 4096);
-	e = alloc_ok(heap, 20480);
-	f = alloc_ok(heap, 4096);
+	a = zt_alloc_ok(heap, 12288);
+	b = zt_alloc_ok(heap, 4096);
+	c = zt_alloc_ok(heap, 8192);
+	d = zt_alloc_ok(heap, 4096);
+	e = zt_alloc_ok(heap, 20480);
+	f = zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_loc(heap, a), "c0+0x1000");
 	ck_assert_str_eq(zt_loc(heap, b), "c0+0x4000");
 	ck_assert_str_eq(zt_loc(heap, c), "c0+0x5000");
 	ck_assert_str_eq(zt_loc(heap, d), "c0+0x7000");
 	ck_assert_str_eq(zt_loc(heap, e), "c0+0x8000");
 	ck_assert_str_eq(zt_loc(heap, f), "c0+0xd000");
-	assert_sizes(heap, 53248, 53248);
-	free_ok(heap, a);
-	free_ok(heap, c);
-	free_ok(heap, e);
-	info = chunk_info(heap, 0);
+	assert_size_peak(heap, 53248, 53248);
+	zt_free_ok(heap, a);
+	zt_free_ok(heap, c);
+	zt_free_ok(heap, e);
+	info = zt_chunk_info(heap, 0);
 	ck_assert_uint_eq(info.free_tail, 14);
 
-	g = alloc_ok(heap, 8192);
+	g = zt_alloc_ok(heap, 8192);
 	ck_assert_str_eq(zt_loc(heap, g), "c0+0x5000");	/* perfect fit */
-	k = alloc_ok(heap, 4096);
+	k = zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_loc(heap, k), "c0+0x1000");	/* shortest hole */
-	l = alloc_ok(heap, 16384);
+	l = zt_alloc_ok(heap, 16384);
 	ck_assert_str_eq(zt_loc(heap, l), "c0+0x8000");	/* beats the tail */
 
-	assert_sizes(heap, 40960, 53248);
-	info = chunk_info(heap, 0);
+	assert_size_peak(heap, 40960, 53248);
+	info = zt_chunk_info(heap, 0);
 	ck_assert_uint_eq(info.free_map[0], 0x2ff3);
 	for (i = 1; i < ZMM_PAGE_MAP_LEN; i++)
 		ck_assert_uint_eq(info.free_map[i], 0);
 	ck_assert_uint_eq(info.free_pages, 501);
 	ck_assert_uint_eq(info.free_tail, 14);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 1:0x40000001 "
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 1:0x40000001 "
 	    "4:0x40000001 5:0x40000002 7:0x40000001 8:0x40000004 "
 	    "13:0x40000001");
 	zmm_heap_free_all(heap);
@@ -123,17 +72,17 @@ START_TEST(test_large_tie_lowest_address)
 	struct zmm_heap *heap = zt_heap_new();
 	void *a, *c;
 
-	a = alloc_ok(heap, 8192);			/* pages 1-2 */
-	alloc_ok(heap, 4096);				/* page 3 */
-	c = alloc_ok(heap, 8192);			/* pages 4-5 */
-	alloc_ok(heap, 4096);				/* page 6 */
-	free_ok(heap, a);
-	free_ok(heap, c);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x1000");
+	a = zt_alloc_ok(heap, 8192);			/* pages 1-2 */
+	zt_alloc_ok(heap, 4096);			/* page 3 */
+	c = zt_alloc_ok(heap, 8192);			/* pages 4-5 */
+	zt_alloc_ok(heap, 4096);			/* page 6 */
+	zt_free_ok(heap, a);
+	zt_free_ok(heap, c);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x1000");
 	/* holes now: page 2 (1 page), pages 4-5: the perfect fit */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8192)), "c0+0x4000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x2000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x7000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8192)), "c0+0x4000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x2000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x7000");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -145,27 +94,27 @@ START_TEST(test_large_tail_strictly_shorter)
 	void *a;
 
 	/* tail of 3 pages (509-511), hole of 3 pages (1-3) */
-	a = alloc_ok(heap, 12288);
-	alloc_ok(heap, 4096);
-	alloc_ok(heap, 504 * 4096);
-	free_ok(heap, a);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 509);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8192)), "c0+0x1000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 509);
+	a = zt_alloc_ok(heap, 12288);
+	zt_alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 504 * 4096);
+	zt_free_ok(heap, a);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 509);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8192)), "c0+0x1000");
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 509);
 	zmm_heap_free_all(heap);
 
 	/* tail of 2 pages (510-511), hole of 3 pages (1-3) */
 	heap = zt_heap_new();
-	a = alloc_ok(heap, 12288);
-	alloc_ok(heap, 4096);
-	alloc_ok(heap, 505 * 4096);
-	free_ok(heap, a);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8192)), "c0+0x1fe000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 512);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 3);
+	a = zt_alloc_ok(heap, 12288);
+	zt_alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 505 * 4096);
+	zt_free_ok(heap, a);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8192)), "c0+0x1fe000");
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 512);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 3);
 	/* no hole fits 4 pages and the tail is full: a new chunk */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 16384)), "c1+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 12288)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 16384)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 12288)), "c0+0x1000");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -176,44 +125,44 @@ START_TEST(test_large_free_tail)
 	struct zmm_heap *heap = zt_heap_new();
 	void *x, *z, *q, *p4, *p5, *p6, *p;
 
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 1);
-	x = alloc_ok(heap, 8192);			/* 1-2, tail taken */
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 3);
-	alloc_ok(heap, 4096);				/* 3 */
-	z = alloc_ok(heap, 4096);			/* 4 */
-	q = alloc_ok(heap, 4096);			/* 5 */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 1);
+	x = zt_alloc_ok(heap, 8192);			/* 1-2, tail taken */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 3);
+	zt_alloc_ok(heap, 4096);			/* 3 */
+	z = zt_alloc_ok(heap, 4096);			/* 4 */
+	q = zt_alloc_ok(heap, 4096);			/* 5 */
 	ck_assert_str_eq(zt_loc(heap, q), "c0+0x5000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 6);
-	free_ok(heap, z);		/* ends at 5, not at free_tail */
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 6);
-	free_ok(heap, q);		/* ends at free_tail: lowered to 5 */
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 5);
-	free_ok(heap, x);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 5);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 6);
+	zt_free_ok(heap, z);		/* ends at 5, not at free_tail */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 6);
+	zt_free_ok(heap, q);		/* ends at free_tail: lowered to 5 */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 5);
+	zt_free_ok(heap, x);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 5);
 	/* hole 1-2 beats the tail; the tail start is written back: 4 */
-	p = alloc_ok(heap, 4096);
+	p = zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_loc(heap, p), "c0+0x1000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 4);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 4);
 	/* perfect fit: free_tail untouched */
-	p = alloc_ok(heap, 4096);
+	p = zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_loc(heap, p), "c0+0x2000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 4);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 4);
 
-	p4 = alloc_ok(heap, 4096);
-	p5 = alloc_ok(heap, 4096);
-	p6 = alloc_ok(heap, 4096);
+	p4 = zt_alloc_ok(heap, 4096);
+	p5 = zt_alloc_ok(heap, 4096);
+	p6 = zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_loc(heap, p6), "c0+0x6000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 7);
-	free_ok(heap, p5);
-	free_ok(heap, p6);		/* free_tail 6, page 5 free too: stale */
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 6);
-	free_ok(heap, p);		/* page 2: a 1-page hole */
-	p = alloc_ok(heap, 4096);	/* perfect fit: the stale 6 stays */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 7);
+	zt_free_ok(heap, p5);
+	zt_free_ok(heap, p6);		/* free_tail 6, page 5 free too: stale */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 6);
+	zt_free_ok(heap, p);		/* page 2: a 1-page hole */
+	p = zt_alloc_ok(heap, 4096);	/* perfect fit: the stale 6 stays */
 	ck_assert_str_eq(zt_loc(heap, p), "c0+0x2000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 6);
-	p = alloc_ok(heap, 4096);	/* tail from page 5: free_tail = 6 */
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 6);
+	p = zt_alloc_ok(heap, 4096);	/* tail from page 5: free_tail = 6 */
 	ck_assert_str_eq(zt_loc(heap, p), "c0+0x5000");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_tail, 6);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_tail, 6);
 	(void)p4;
 	zmm_heap_free_all(heap);
 }
@@ -227,13 +176,13 @@ START_TEST(test_large_map_and_bitmap_words)
 	void *a, *b;
 	unsigned i;
 
-	a = alloc_ok(heap, 100 * 4096 - 5);		/* pages 1-100 */
-	b = alloc_ok(heap, 3 * 4096);			/* pages 101-103 */
+	a = zt_alloc_ok(heap, 100 * 4096 - 5);		/* pages 1-100 */
+	b = zt_alloc_ok(heap, 3 * 4096);		/* pages 101-103 */
 	ck_assert_str_eq(zt_loc(heap, a), "c0+0x1000");
 	ck_assert_str_eq(zt_loc(heap, b), "c0+0x65000");
 	ck_assert_uint_eq(zmm_heap_block_size(heap, a), 100 * 4096);
-	info = chunk_info(heap, 0);
-	ck_assert_str_eq(map_words(heap, 0),
+	info = zt_chunk_info(heap, 0);
+	ck_assert_str_eq(zt_map_words(heap, 0),
 	    "0:0x40000001 1:0x40000064 101:0x40000003");
 	ck_assert_uint_eq(info.free_map[0], ~(uint64_t)0);
 	ck_assert_uint_eq(info.free_map[1], ((uint64_t)1 << 40) - 1);
@@ -243,24 +192,24 @@ START_TEST(test_large_map_and_bitmap_words)
 	for (i = 0; i < 104; i++)
 		ck_assert(zmm_chunk_page_used(zt_chunk(heap, 0), i));
 	ck_assert(!zmm_chunk_page_used(zt_chunk(heap, 0), 104));
-	assert_sizes(heap, 103 * 4096, 103 * 4096);
+	assert_size_peak(heap, 103 * 4096, 103 * 4096);
 
 	/* the free clears the bits and the first word only */
-	free_ok(heap, a);
-	info = chunk_info(heap, 0);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 101:0x40000003");
+	zt_free_ok(heap, a);
+	info = zt_chunk_info(heap, 0);
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 101:0x40000003");
 	ck_assert_uint_eq(info.free_map[0], 1);
 	ck_assert_uint_eq(info.free_map[1], ((uint64_t)0x7) << 37);
 	ck_assert_uint_eq(info.free_pages, 511 - 3);
 	ck_assert_uint_eq(info.free_tail, 104);
-	assert_sizes(heap, 3 * 4096, 103 * 4096);
-	free_ok(heap, b);		/* ends at free_tail: back to 101 */
-	info = chunk_info(heap, 0);
+	assert_size_peak(heap, 3 * 4096, 103 * 4096);
+	zt_free_ok(heap, b);		/* ends at free_tail: back to 101 */
+	info = zt_chunk_info(heap, 0);
 	ck_assert_uint_eq(info.free_tail, 101);
 	ck_assert_uint_eq(info.free_pages, 511);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001");
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001");
 	ck_assert_str_eq(zt_ring(heap), "c0");	/* the main chunk stays */
-	assert_sizes(heap, 0, 103 * 4096);
+	assert_size_peak(heap, 0, 103 * 4096);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -276,14 +225,14 @@ START_TEST(test_large_sizes)
 	size_t i, total = 0;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		void *p = alloc_ok(heap, cases[i].size);
+		void *p = zt_alloc_ok(heap, cases[i].size);
 
 		ck_assert_uint_eq(zt_offset(heap, p) % 4096, 0);
 		ck_assert_uint_eq(zmm_heap_block_size(heap, p), cases[i].block);
 		ck_assert_uint_eq(zt_map_word(heap, 0, zt_offset(heap, p) / 4096),
 		    0x40000000u | (unsigned)(cases[i].block / 4096));
 		total += cases[i].block;
-		assert_sizes(heap, total, total);
+		assert_size_peak(heap, total, total);
 	}
 	zmm_heap_free_all(heap);
 }
@@ -298,27 +247,27 @@ START_TEST(test_large_whole_chunk)
 	void *big, *s;
 	unsigned i;
 
-	big = alloc_ok(heap, 2093056);
+	big = zt_alloc_ok(heap, 2093056);
 	ck_assert_str_eq(zt_loc(heap, big), "c0+0x1000");
 	ck_assert_uint_eq(zmm_heap_block_size(heap, big), 2093056);
-	info = chunk_info(heap, 0);
+	info = zt_chunk_info(heap, 0);
 	ck_assert_uint_eq(info.free_pages, 0);
 	for (i = 0; i < ZMM_PAGE_MAP_LEN; i++)
 		ck_assert_uint_eq(info.free_map[i], ~(uint64_t)0);
-	ck_assert_str_eq(map_words(heap, 0), "0:0x40000001 1:0x400001ff");
+	ck_assert_str_eq(zt_map_words(heap, 0), "0:0x40000001 1:0x400001ff");
 	ck_assert_uint_eq(info.free_tail, 512);
 	/* a small request needs a run: c0 is full, so c1 */
-	s = alloc_ok(heap, 24);
+	s = zt_alloc_ok(heap, 24);
 	ck_assert_str_eq(zt_loc(heap, s), "c1+0x1000");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.size, 2093056 + 24);
 	ck_assert_uint_eq(st.real_size, 2 * ZMM_CHUNK_SIZE);
 	/* c1 has a used page: another 511 pages need a third chunk */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2093056)), "c2+0x1000");
-	free_ok(heap, big);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2093056)), "c2+0x1000");
+	zt_free_ok(heap, big);
 	ck_assert_str_eq(zt_ring(heap), "c0 c1 c2");
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 511);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 511);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -331,17 +280,17 @@ START_TEST(test_large_fragmented_chunk)
 	unsigned i;
 
 	for (i = 1; i < ZMM_PAGES; i++) {
-		pages[i] = alloc_ok(heap, 4096);
+		pages[i] = zt_alloc_ok(heap, 4096);
 		ck_assert_uint_eq(zt_offset(heap, pages[i]), i * 4096);
 	}
 	for (i = 1; i < ZMM_PAGES; i += 2)
-		free_ok(heap, pages[i]);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 256);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8192)), "c1+0x1000");
+		zt_free_ok(heap, pages[i]);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 256);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8192)), "c1+0x1000");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	/* one page still fits the first one-page hole of c0 */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x3000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 4096)), "c0+0x3000");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -350,15 +299,15 @@ END_TEST
 START_TEST(test_large_free_unaligned)
 {
 	struct zmm_heap *heap = zt_heap_new();
-	char *p = alloc_ok(heap, 8192);
+	char *p = zt_alloc_ok(heap, 8192);
 
 	ck_assert_int_eq(zmm_heap_free(heap, p + 16), ZMM_E_INVALID);
 	zt_assert_heap_ok(heap);
-	assert_sizes(heap, 8192, 8192);
+	assert_size_peak(heap, 8192, 8192);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0x40000002u);
-	ck_assert_uint_eq(chunk_info(heap, 0).free_pages, 509);
-	free_ok(heap, p);
-	assert_sizes(heap, 0, 8192);
+	ck_assert_uint_eq(zt_chunk_info(heap, 0).free_pages, 509);
+	zt_free_ok(heap, p);
+	assert_size_peak(heap, 0, 8192);
 	zmm_heap_free_all(heap);
 }
 END_TEST

@@ -16,27 +16,14 @@
 #define FILL_C0	((size_t)510 * 4096)
 #define CHUNK_BLOCK ((size_t)511 * 4096)
 
+/* zt_alloc_ok() that also leaves no last error. */
 static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
+alloc_clean(struct zmm_heap *heap, size_t size)
 {
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
+	void *ptr = zt_alloc_ok(heap, size);
 
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s (%s)", size,
-	    zmm_strerror(rc), zmm_heap_last_error(heap));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
 }
 
 /* An allocation that must fail with STATUS and PHP's MESSAGE. */
@@ -60,27 +47,6 @@ set_limit_ok(struct zmm_heap *heap, size_t limit)
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 }
 
-static struct zmm_stats
-stats(const struct zmm_heap *heap)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
-	return st;
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
-    size_t real_size, size_t real_peak)
-{
-	struct zmm_stats st = stats(heap);
-
-	ck_assert_uint_eq(st.size, size);
-	ck_assert_uint_eq(st.peak, peak);
-	ck_assert_uint_eq(st.real_size, real_size);
-	ck_assert_uint_eq(st.real_peak, real_peak);
-}
-
 /* c0 full and an emptied c1 in the cache: real_size 4 MiB. */
 static struct zmm_heap *
 heap_with_cached_chunk(void)
@@ -88,12 +54,12 @@ heap_with_cached_chunk(void)
 	struct zmm_heap *heap = zt_heap_new();
 	void *b;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	b = alloc_ok(heap, CHUNK_BLOCK);
-	free_ok(heap, b);
+	alloc_clean(heap, 8);
+	alloc_clean(heap, FILL_C0);
+	b = alloc_clean(heap, CHUNK_BLOCK);
+	zt_free_ok(heap, b);
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	ck_assert_uint_eq(stats(heap).real_size, 2 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 2 * MIB2);
 	return heap;
 }
 
@@ -103,15 +69,15 @@ START_TEST(test_limit_set)
 	struct zmm_heap *heap = zt_heap_new();
 	struct zt_recorder rec;
 
-	ck_assert_uint_eq(stats(heap).limit, ZMM_DEFAULT_LIMIT);
+	ck_assert_uint_eq(zt_stats(heap).limit, ZMM_DEFAULT_LIMIT);
 	ck_assert_uint_eq(ZMM_DEFAULT_LIMIT, (size_t)9223372036854775807u);
 	zt_recorder_listen(heap, &rec);
 	set_limit_ok(heap, 4 * MIB2);
-	ck_assert_uint_eq(stats(heap).limit, 4 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).limit, 4 * MIB2);
 	set_limit_ok(heap, MIB2);			/* == real_size */
-	ck_assert_uint_eq(stats(heap).limit, MIB2);
+	ck_assert_uint_eq(zt_stats(heap).limit, MIB2);
 	set_limit_ok(heap, SIZE_MAX);			/* "-1", stored as is */
-	ck_assert_uint_eq(stats(heap).limit, SIZE_MAX);
+	ck_assert_uint_eq(zt_stats(heap).limit, SIZE_MAX);
 	ck_assert_str_eq(rec.text,
 	    "{\"op\":0,\"ev\":\"limit_set\",\"size\":8388608,\"why\":\"set\"}\n"
 	    "{\"op\":0,\"ev\":\"limit_set\",\"size\":2097152,\"why\":\"set\"}\n"
@@ -136,9 +102,9 @@ START_TEST(test_limit_set_trims_cache)
 	zt_recorder_listen(heap, &rec);
 	set_limit_ok(heap, 3 * MIB2 / 2);		/* 3 MiB */
 	ck_assert_str_eq(zt_cache(heap), "");
-	ck_assert_uint_eq(stats(heap).cached_chunks_count, 0);
-	ck_assert_uint_eq(stats(heap).limit, 100 * MIB2);	/* not stored */
-	assert_sizes(heap, 8 + FILL_C0, 8 + FILL_C0 + CHUNK_BLOCK, MIB2,
+	ck_assert_uint_eq(zt_stats(heap).cached_chunks_count, 0);
+	ck_assert_uint_eq(zt_stats(heap).limit, 100 * MIB2);	/* not stored */
+	zt_assert_sizes(heap, 8 + FILL_C0, 8 + FILL_C0 + CHUNK_BLOCK, MIB2,
 	    2 * MIB2);
 	ck_assert_str_eq(rec.text,
 	    "{\"op\":0,\"ev\":\"chunk_release\",\"chunk\":\"c1\","
@@ -150,20 +116,20 @@ START_TEST(test_limit_set_trims_cache)
 
 	/* two cached chunks: only as many as needed go, head first */
 	heap = zt_heap_new();
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
+	alloc_clean(heap, 8);
+	alloc_clean(heap, FILL_C0);
 	for (i = 0; i < 4; i++)
-		alloc_ok(heap, CHUNK_BLOCK);
+		alloc_clean(heap, CHUNK_BLOCK);
 	zmm_heap_reset(heap);
 	zt_assert_heap_ok(heap);
 	ck_assert_str_eq(zt_cache(heap), "c2 c1");
-	ck_assert_uint_eq(stats(heap).real_size, 3 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 3 * MIB2);
 	set_limit_ok(heap, 2 * MIB2 + 1);
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	ck_assert_uint_eq(stats(heap).real_size, 2 * MIB2);
-	ck_assert_uint_eq(stats(heap).limit, ZMM_DEFAULT_LIMIT);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 2 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).limit, ZMM_DEFAULT_LIMIT);
 	set_limit_ok(heap, 2 * MIB2);			/* now stored */
-	ck_assert_uint_eq(stats(heap).limit, 2 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).limit, 2 * MIB2);
 	ck_assert_str_eq(zt_cache(heap), "c1");
 	zmm_heap_free_all(heap);
 }
@@ -180,7 +146,7 @@ START_TEST(test_limit_set_refused)
 	zt_assert_heap_ok(heap);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Failed to set memory limit "
 	    "to 1048576 bytes (Current memory usage is 2097152 bytes)");
-	ck_assert_uint_eq(stats(heap).limit, ZMM_DEFAULT_LIMIT);
+	ck_assert_uint_eq(zt_stats(heap).limit, ZMM_DEFAULT_LIMIT);
 	ck_assert_str_eq(rec.text,
 	    "{\"op\":0,\"ev\":\"limit_set\",\"size\":1048576,\"why\":\"refused\","
 	    "\"text\":\"Failed to set memory limit to 1048576 bytes (Current "
@@ -195,10 +161,10 @@ START_TEST(test_limit_set_refused)
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Failed to set memory limit "
 	    "to 2097151 bytes (Current memory usage is 4194304 bytes)");
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	ck_assert_uint_eq(stats(heap).real_size, 2 * MIB2);
-	ck_assert_uint_eq(stats(heap).limit, ZMM_DEFAULT_LIMIT);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 2 * MIB2);
+	ck_assert_uint_eq(zt_stats(heap).limit, ZMM_DEFAULT_LIMIT);
 	/* the next successful call clears the message */
-	alloc_ok(heap, 8);
+	alloc_clean(heap, 8);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -212,21 +178,21 @@ START_TEST(test_limit_small_needs_chunk)
 	struct zmm_heap *heap = zt_heap_new();
 
 	set_limit_ok(heap, MIB2);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, FILL_C0)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, FILL_C0)), "c0+0x1000");
 	alloc_fails(heap, 300, ZMM_E_LIMIT, "Allowed memory size of 2097152 "
 	    "bytes exhausted (tried to allocate 20480 bytes)");
-	assert_sizes(heap, FILL_C0 + 320, FILL_C0 + 320, MIB2, MIB2);
+	zt_assert_sizes(heap, FILL_C0 + 320, FILL_C0 + 320, MIB2, MIB2);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 16));
 	/* a one-page run still fits page 511: no limit check */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x1ff000");
-	assert_sizes(heap, FILL_C0 + 344, FILL_C0 + 344, MIB2, MIB2);
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, 24)), "c0+0x1ff000");
+	zt_assert_sizes(heap, FILL_C0 + 344, FILL_C0 + 344, MIB2, MIB2);
 	alloc_fails(heap, 16, ZMM_E_LIMIT, "Allowed memory size of 2097152 "
 	    "bytes exhausted (tried to allocate 4096 bytes)");
-	assert_sizes(heap, FILL_C0 + 360, FILL_C0 + 360, MIB2, MIB2);
+	zt_assert_sizes(heap, FILL_C0 + 360, FILL_C0 + 360, MIB2, MIB2);
 	/* slots of the existing run need no page */
-	alloc_ok(heap, 24);
-	assert_sizes(heap, FILL_C0 + 384, FILL_C0 + 384, MIB2, MIB2);
+	alloc_clean(heap, 24);
+	zt_assert_sizes(heap, FILL_C0 + 384, FILL_C0 + 384, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -237,16 +203,16 @@ START_TEST(test_limit_large_needs_chunk)
 	struct zmm_heap *heap = zt_heap_new();
 
 	set_limit_ok(heap, MIB2);
-	alloc_ok(heap, FILL_C0);
+	alloc_clean(heap, FILL_C0);
 	alloc_fails(heap, 5000, ZMM_E_LIMIT, "Allowed memory size of 2097152 "
 	    "bytes exhausted (tried to allocate 8192 bytes)");
-	assert_sizes(heap, FILL_C0, FILL_C0, MIB2, MIB2);
+	zt_assert_sizes(heap, FILL_C0, FILL_C0, MIB2, MIB2);
 	alloc_fails(heap, CHUNK_BLOCK, ZMM_E_LIMIT, "Allowed memory size of "
 	    "2097152 bytes exhausted (tried to allocate 2093056 bytes)");
-	assert_sizes(heap, FILL_C0, FILL_C0, MIB2, MIB2);
+	zt_assert_sizes(heap, FILL_C0, FILL_C0, MIB2, MIB2);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	/* the last free page needs no new chunk */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 4096)), "c0+0x1ff000");
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, 4096)), "c0+0x1ff000");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -259,11 +225,12 @@ START_TEST(test_limit_huge)
 	set_limit_ok(heap, 2 * MIB2);
 	alloc_fails(heap, 3000000, ZMM_E_LIMIT, "Allowed memory size of "
 	    "4194304 bytes exhausted (tried to allocate 3000000 bytes)");
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	ck_assert_ptr_null(zmm_heap_huge_first(heap));
 	set_limit_ok(heap, MIB2 + 3002368);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 3000000)), "huge:3002368");
-	assert_sizes(heap, 3002392, 3002392, MIB2 + 3002368, MIB2 + 3002368);
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, 3000000)),
+	    "huge:3002368");
+	zt_assert_sizes(heap, 3002392, 3002392, MIB2 + 3002368, MIB2 + 3002368);
 	alloc_fails(heap, 2093057, ZMM_E_LIMIT, "Allowed memory size of "
 	    "5099520 bytes exhausted (tried to allocate 2093057 bytes)");
 	zmm_heap_free_all(heap);
@@ -277,17 +244,17 @@ START_TEST(test_limit_gc_frees_chunk)
 	struct zmm_stats st;
 	void *x;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	x = alloc_ok(heap, 64);
+	alloc_clean(heap, 8);
+	alloc_clean(heap, FILL_C0);
+	x = alloc_clean(heap, 64);
 	ck_assert_str_eq(zt_loc(heap, x), "c1+0x1000");
-	free_ok(heap, x);
+	zt_free_ok(heap, x);
 	set_limit_ok(heap, 2 * MIB2);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, CHUNK_BLOCK)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, CHUNK_BLOCK)), "c1+0x1000");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	ck_assert_str_eq(zt_cache(heap), "");
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 7));
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert_uint_eq(st.real_size, 2 * MIB2);
 	ck_assert_uint_eq(st.chunks_mapped, 2);
 	zmm_heap_free_all(heap);
@@ -301,16 +268,16 @@ heap_with_two_empty_runs(void)
 	struct zmm_heap *heap = zt_heap_new();
 	void *x, *fill, *y;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, FILL_C0);
-	x = alloc_ok(heap, 64);
-	fill = alloc_ok(heap, FILL_C0);
-	y = alloc_ok(heap, 128);
+	alloc_clean(heap, 8);
+	alloc_clean(heap, FILL_C0);
+	x = alloc_clean(heap, 64);
+	fill = alloc_clean(heap, FILL_C0);
+	y = alloc_clean(heap, 128);
 	ck_assert_str_eq(zt_loc(heap, y), "c2+0x1000");
-	free_ok(heap, x);
-	free_ok(heap, fill);
-	free_ok(heap, y);
-	ck_assert_uint_eq(stats(heap).real_size, 3 * MIB2);
+	zt_free_ok(heap, x);
+	zt_free_ok(heap, fill);
+	zt_free_ok(heap, y);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 3 * MIB2);
 	return heap;
 }
 
@@ -320,12 +287,13 @@ START_TEST(test_limit_gc_frees_enough_for_huge)
 	struct zmm_heap *heap = heap_with_two_empty_runs();
 
 	set_limit_ok(heap, 2 * MIB2 + 3002368);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 3000000)), "huge:3002368");
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, 3000000)),
+	    "huge:3002368");
 	/* the node needs a new bin-2 run: c0 is full, c2 leaves the cache */
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_huge_first(heap)), "c2+0x1000");
 	ck_assert_str_eq(zt_ring(heap), "c0 c2");
 	ck_assert_str_eq(zt_cache(heap), "");
-	ck_assert_uint_eq(stats(heap).real_size, 2 * MIB2 + 3002368);
+	ck_assert_uint_eq(zt_stats(heap).real_size, 2 * MIB2 + 3002368);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -342,7 +310,7 @@ START_TEST(test_limit_gc_not_enough)
 	    "7192576 bytes exhausted (tried to allocate 3000000 bytes)");
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "c2");
-	assert_sizes(heap, 8 + FILL_C0, 8 + 2 * FILL_C0 + 64 + 128, 2 * MIB2,
+	zt_assert_sizes(heap, 8 + FILL_C0, 8 + 2 * FILL_C0 + 64 + 128, 2 * MIB2,
 	    3 * MIB2);
 	ck_assert_ptr_null(zmm_heap_huge_first(heap));
 	ck_assert_ptr_nonnull(strstr(rec.text, "\"ev\":\"gc_begin\""));
@@ -362,13 +330,13 @@ START_TEST(test_limit_cached_chunk_unchecked)
 	struct zmm_heap *heap = heap_with_cached_chunk();
 
 	set_limit_ok(heap, 2 * MIB2);
-	ck_assert_uint_eq(stats(heap).limit, 2 * MIB2);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, CHUNK_BLOCK)), "c1+0x1000");
+	ck_assert_uint_eq(zt_stats(heap).limit, 2 * MIB2);
+	ck_assert_str_eq(zt_loc(heap, alloc_clean(heap, CHUNK_BLOCK)), "c1+0x1000");
 	alloc_fails(heap, CHUNK_BLOCK, ZMM_E_LIMIT, "Allowed memory size of "
 	    "4194304 bytes exhausted (tried to allocate 2093056 bytes)");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
-	assert_sizes(heap, 8 + FILL_C0 + CHUNK_BLOCK, 8 + FILL_C0 + CHUNK_BLOCK,
-	    2 * MIB2, 2 * MIB2);
+	zt_assert_sizes(heap, 8 + FILL_C0 + CHUNK_BLOCK,
+	    8 + FILL_C0 + CHUNK_BLOCK, 2 * MIB2, 2 * MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -379,7 +347,7 @@ START_TEST(test_limit_huge_grow)
 	struct zmm_heap *heap = zt_heap_new();
 	void *h, *out = (void *)1;
 
-	h = alloc_ok(heap, 3000000);
+	h = alloc_clean(heap, 3000000);
 	set_limit_ok(heap, MIB2 + 3002368 + 4096);
 	ck_assert_int_eq(zmm_heap_realloc(heap, h, 3004000, &out), ZMM_OK);
 	zt_assert_heap_ok(heap);
@@ -391,11 +359,11 @@ START_TEST(test_limit_huge_grow)
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Allowed memory size of "
 	    "5103616 bytes exhausted (tried to allocate 3010000 bytes)");
 	ck_assert_str_eq(zt_loc(heap, h), "huge:3006464");
-	assert_sizes(heap, 3006488, 3006488, MIB2 + 3006464, MIB2 + 3006464);
+	zt_assert_sizes(heap, 3006488, 3006488, MIB2 + 3006464, MIB2 + 3006464);
 	ck_assert_int_eq(zmm_heap_realloc(heap, h, 2500000, &out), ZMM_OK);
 	zt_assert_heap_ok(heap);
 	ck_assert_ptr_eq(out, h);
-	assert_sizes(heap, 2502680, 3006488, MIB2 + 2502656, MIB2 + 3006464);
+	zt_assert_sizes(heap, 2502680, 3006488, MIB2 + 2502656, MIB2 + 3006464);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -406,10 +374,11 @@ START_TEST(test_limit_not_checked_in_chunks)
 	struct zmm_heap *heap = zt_heap_new();
 
 	set_limit_ok(heap, MIB2);
-	alloc_ok(heap, 1024 * 1024);
-	alloc_ok(heap, 1000 * 1024);
-	alloc_ok(heap, 3000);
-	ck_assert_uint_eq(stats(heap).size, 1024 * 1024 + 1000 * 1024 + 3072);
+	alloc_clean(heap, 1024 * 1024);
+	alloc_clean(heap, 1000 * 1024);
+	alloc_clean(heap, 3000);
+	ck_assert_uint_eq(zt_stats(heap).size,
+	    1024 * 1024 + 1000 * 1024 + 3072);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	zmm_heap_free_all(heap);
 }
@@ -433,9 +402,9 @@ START_TEST(test_limit_calloc_overflow)
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Possible integer overflow "
 	    "in memory allocation (3 * 9223372036854775807 + 0)");
 	zt_assert_heap_ok(heap);
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0);
-	ck_assert_uint_eq(stats(heap).slots_popped, 0);
+	ck_assert_uint_eq(zt_stats(heap).slots_popped, 0);
 
 	/* no overflow in the product: ordinary requests */
 	ck_assert_int_eq(zmm_heap_calloc(heap, 2, 12, &p), ZMM_OK);
@@ -450,7 +419,7 @@ START_TEST(test_limit_calloc_overflow)
 	zt_assert_heap_ok(heap);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "Possible integer overflow "
 	    "in memory allocation (18446744073709551615 + 4096)");
-	assert_sizes(heap, 32, 32, MIB2, MIB2);
+	zt_assert_sizes(heap, 32, 32, MIB2, MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -459,17 +428,17 @@ END_TEST
 START_TEST(test_limit_last_error_cleared)
 {
 	struct zmm_heap *heap = zt_heap_new();
-	void *p = alloc_ok(heap, 24);
+	void *p = alloc_clean(heap, 24);
 
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 	set_limit_ok(heap, MIB2);
 	alloc_fails(heap, 3000000, ZMM_E_LIMIT, "Allowed memory size of "
 	    "2097152 bytes exhausted (tried to allocate 3000000 bytes)");
-	free_ok(heap, p);
+	zt_free_ok(heap, p);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 	alloc_fails(heap, 3000000, ZMM_E_LIMIT, "Allowed memory size of "
 	    "2097152 bytes exhausted (tried to allocate 3000000 bytes)");
-	alloc_ok(heap, 24);
+	alloc_clean(heap, 24);
 	alloc_fails(heap, 3000000, ZMM_E_LIMIT, "Allowed memory size of "
 	    "2097152 bytes exhausted (tried to allocate 3000000 bytes)");
 	ck_assert_uint_eq(zmm_heap_gc(heap), 0);

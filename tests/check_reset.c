@@ -13,27 +13,6 @@
 #define MIB2	ZMM_CHUNK_SIZE
 #define CHUNK_BLOCK ((size_t)511 * 4096)
 
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
-
 static void
 reset_ok(struct zmm_heap *heap)
 {
@@ -41,43 +20,11 @@ reset_ok(struct zmm_heap *heap)
 	zt_assert_heap_ok(heap);
 }
 
-static struct zmm_stats
-stats(const struct zmm_heap *heap)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
-	return st;
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
-    size_t real_size, size_t real_peak)
-{
-	struct zmm_stats st = stats(heap);
-
-	ck_assert_uint_eq(st.size, size);
-	ck_assert_uint_eq(st.peak, peak);
-	ck_assert_uint_eq(st.real_size, real_size);
-	ck_assert_uint_eq(st.real_peak, real_peak);
-}
-
-static struct zmm_chunk_info
-chunk_info(const struct zmm_heap *heap, unsigned serial)
-{
-	struct zmm_chunk_info info;
-	const struct zmm_chunk *c = zt_chunk(heap, serial);
-
-	ck_assert_msg(c != NULL, "no chunk c%u", serial);
-	zmm_chunk_info(c, &info);
-	return info;
-}
-
 /* The main chunk as a fresh heap has it; every free list empty. */
 static void
 assert_fresh_main(const struct zmm_heap *heap)
 {
-	struct zmm_chunk_info info = chunk_info(heap, 0);
+	struct zmm_chunk_info info = zt_chunk_info(heap, 0);
 	unsigned i;
 	int bin;
 
@@ -102,7 +49,7 @@ assert_fresh_main(const struct zmm_heap *heap)
 static void
 assert_zeroed_header(const struct zmm_heap *heap, unsigned serial)
 {
-	struct zmm_chunk_info info = chunk_info(heap, serial);
+	struct zmm_chunk_info info = zt_chunk_info(heap, serial);
 	unsigned i;
 
 	ck_assert(!info.is_main);
@@ -125,46 +72,46 @@ START_TEST(test_reset_example)
 	int i;
 
 	for (i = 0; i < 5; i++) {
-		b[i] = alloc_ok(heap, 2000000);
+		b[i] = zt_alloc_ok(heap, 2000000);
 		snprintf(want, sizeof(want), "c%d+0x1000", i);
 		ck_assert_str_eq(zt_loc(heap, b[i]), want);
 	}
-	s = alloc_ok(heap, 100);
+	s = zt_alloc_ok(heap, 100);
 	ck_assert_str_eq(zt_loc(heap, s), "c0+0x1ea000");
-	free_ok(heap, b[4]);
-	free_ok(heap, b[3]);
-	free_ok(heap, b[2]);
+	zt_free_ok(heap, b[4]);
+	zt_free_ok(heap, b[3]);
+	zt_free_ok(heap, b[2]);
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
 	ck_assert_str_eq(zt_cache(heap), "");
-	free_ok(heap, b[1]);
+	zt_free_ok(heap, b[1]);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	assert_sizes(heap, 2003056, 10014832, 4194304, 10485760);
-	st = stats(heap);
+	zt_assert_sizes(heap, 2003056, 10014832, 4194304, 10485760);
+	st = zt_stats(heap);
 	ck_assert_uint_eq(st.peak_chunks_count, 5);
 
 	reset_ok(heap);
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert(st.avg_chunks_count == 3.0);
 	ck_assert_uint_eq(st.chunks_count, 1);
 	ck_assert_uint_eq(st.peak_chunks_count, 1);
 	ck_assert_uint_eq(st.cached_chunks_count, 1);
 	ck_assert_int_eq(st.last_chunks_delete_boundary, 0);
 	ck_assert_int_eq(st.last_chunks_delete_count, 0);
-	assert_sizes(heap, 0, 0, 4194304, 4194304);
+	zt_assert_sizes(heap, 0, 0, 4194304, 4194304);
 	ck_assert_str_eq(zt_cache(heap), "c1");
 	assert_fresh_main(heap);
 	assert_zeroed_header(heap, 1);
 
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2000000)), "c0+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2000000)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2000000)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2000000)), "c1+0x1000");
 	ck_assert_str_eq(zt_cache(heap), "");
 	ck_assert_str_eq(zt_ring(heap), "c0 c1");
-	ck_assert_uint_eq(chunk_info(heap, 1).num, 1);
-	assert_sizes(heap, 2 * 2002944, 2 * 2002944, 4194304, 4194304);
+	ck_assert_uint_eq(zt_chunk_info(heap, 1).num, 1);
+	zt_assert_sizes(heap, 2 * 2002944, 2 * 2002944, 4194304, 4194304);
 	/* the next chunk comes from storage: a fresh serial */
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 2000000)), "c5+0x1000");
-	ck_assert_uint_eq(stats(heap).chunks_mapped, 6);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 2000000)), "c5+0x1000");
+	ck_assert_uint_eq(zt_stats(heap).chunks_mapped, 6);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -176,37 +123,37 @@ START_TEST(test_reset_trims_cache)
 	struct zmm_stats st;
 	void *x;
 
-	alloc_ok(heap, 8);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 100)), "c0+0x2000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, CHUNK_BLOCK)), "c1+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, CHUNK_BLOCK)), "c2+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 5 * 1024 * 1024)),
+	zt_alloc_ok(heap, 8);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 100)), "c0+0x2000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, CHUNK_BLOCK)), "c1+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, CHUNK_BLOCK)), "c2+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 5 * 1024 * 1024)),
 	    "huge:5242880");
 	reset_ok(heap);
 	/* cache c2 c1, avg (1 + 3) / 2 = 2: c2 trimmed */
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert(st.avg_chunks_count == 2.0);
 	ck_assert_uint_eq(st.huge_count, 0);
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
+	zt_assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
 	assert_fresh_main(heap);
 
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8)), "c0+0x1000");
-	x = alloc_ok(heap, CHUNK_BLOCK);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8)), "c0+0x1000");
+	x = zt_alloc_ok(heap, CHUNK_BLOCK);
 	ck_assert_str_eq(zt_loc(heap, x), "c1+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, CHUNK_BLOCK)), "c3+0x1000");
-	free_ok(heap, x);		/* 2 + 0 < 2.0 + 0.1: cached */
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, CHUNK_BLOCK)), "c3+0x1000");
+	zt_free_ok(heap, x);		/* 2 + 0 < 2.0 + 0.1: cached */
 	ck_assert_str_eq(zt_cache(heap), "c1");
 	ck_assert_str_eq(zt_ring(heap), "c0 c3");
 	reset_ok(heap);
 	/* cache c3 c1, avg (2 + 3) / 2 = 2.5: c3 trimmed */
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert(st.avg_chunks_count == 2.5);
 	ck_assert_str_eq(zt_cache(heap), "c1");
-	assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
+	zt_assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
 	assert_fresh_main(heap);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 16)), "c0+0x1000");
-	assert_sizes(heap, 16, 16, 2 * MIB2, 2 * MIB2);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 16)), "c0+0x1000");
+	zt_assert_sizes(heap, 16, 16, 2 * MIB2, 2 * MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -217,33 +164,33 @@ START_TEST(test_reset_cache_order)
 	struct zmm_heap *heap = zt_heap_new();
 	int i;
 
-	alloc_ok(heap, 8);
-	alloc_ok(heap, 510 * 4096);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, 510 * 4096);
 	for (i = 0; i < 4; i++)
-		alloc_ok(heap, CHUNK_BLOCK);
+		zt_alloc_ok(heap, CHUNK_BLOCK);
 	ck_assert_str_eq(zt_ring(heap), "c0 c1 c2 c3 c4");
 	reset_ok(heap);
 	/* c4 c3 c2 c1, avg (1 + 5) / 2 = 3: two kept */
 	ck_assert_str_eq(zt_cache(heap), "c2 c1");
-	assert_sizes(heap, 0, 0, 3 * MIB2, 3 * MIB2);
+	zt_assert_sizes(heap, 0, 0, 3 * MIB2, 3 * MIB2);
 	assert_zeroed_header(heap, 2);
 	assert_zeroed_header(heap, 1);
 	zmm_heap_free_all(heap);
 
 	/* ring c0 c3 c1 c2 after a move to the front: cache c2 c1 c3 */
 	heap = zt_heap_new();
-	alloc_ok(heap, 8);
-	alloc_ok(heap, 510 * 4096);
-	alloc_ok(heap, CHUNK_BLOCK);
-	alloc_ok(heap, CHUNK_BLOCK);
-	alloc_ok(heap, 4096);
-	alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 8);
+	zt_alloc_ok(heap, 510 * 4096);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	zt_alloc_ok(heap, 4096);
+	zt_alloc_ok(heap, 4096);
 	ck_assert_str_eq(zt_ring(heap), "c0 c3 c1 c2");
 	reset_ok(heap);
 	/* avg (1 + 4) / 2 = 2.5: c2 and c1 trimmed, c3 kept */
-	ck_assert(stats(heap).avg_chunks_count == 2.5);
+	ck_assert(zt_stats(heap).avg_chunks_count == 2.5);
 	ck_assert_str_eq(zt_cache(heap), "c3");
-	assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
+	zt_assert_sizes(heap, 0, 0, 2 * MIB2, 2 * MIB2);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -255,8 +202,8 @@ START_TEST(test_reset_trims_everything)
 	struct zt_recorder rec;
 	struct zmm_stats st;
 
-	alloc_ok(heap, CHUNK_BLOCK);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c1+0x1000");
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c1+0x1000");
 	zt_recorder_listen(heap, &rec);
 	reset_ok(heap);
 	ck_assert_str_eq(rec.text,
@@ -265,20 +212,20 @@ START_TEST(test_reset_trims_everything)
 	    "{\"op\":0,\"ev\":\"chunk_release\",\"chunk\":\"c1\","
 	    "\"why\":\"cache_trim\"}\n"
 	    "{\"op\":0,\"ev\":\"reset\",\"count\":0}\n");
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert(st.avg_chunks_count == 1.5);
 	ck_assert_str_eq(zt_cache(heap), "");
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	assert_fresh_main(heap);
 	/* a later chunk is a fresh one from storage */
 	zt_recorder_clear(&rec);
-	alloc_ok(heap, CHUNK_BLOCK);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c2+0x1000");
+	zt_alloc_ok(heap, CHUNK_BLOCK);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c2+0x1000");
 	/* a request that never left c0: avg (1.5 + 2) / 2, then 1.375 */
 	reset_ok(heap);
-	ck_assert(stats(heap).avg_chunks_count == 1.75);
+	ck_assert(zt_stats(heap).avg_chunks_count == 1.75);
 	reset_ok(heap);
-	ck_assert(stats(heap).avg_chunks_count == 1.375);
+	ck_assert(zt_stats(heap).avg_chunks_count == 1.375);
 	zmm_heap_free_all(heap);
 	zt_recorder_free(&rec);
 }
@@ -292,22 +239,22 @@ START_TEST(test_reset_huge_and_limit)
 
 	ck_assert_int_eq(zmm_heap_set_limit(heap, 64 * MIB2), ZMM_OK);
 	zt_assert_heap_ok(heap);
-	alloc_ok(heap, 3000000);
-	alloc_ok(heap, 2500000);
-	alloc_ok(heap, 100);
-	assert_sizes(heap, 3002368 + 2502656 + 48 + 112,
+	zt_alloc_ok(heap, 3000000);
+	zt_alloc_ok(heap, 2500000);
+	zt_alloc_ok(heap, 100);
+	zt_assert_sizes(heap, 3002368 + 2502656 + 48 + 112,
 	    3002368 + 2502656 + 48 + 112, MIB2 + 3002368 + 2502656,
 	    MIB2 + 3002368 + 2502656);
 	reset_ok(heap);
-	st = stats(heap);
+	st = zt_stats(heap);
 	ck_assert_uint_eq(st.huge_count, 0);
 	ck_assert_uint_eq(st.limit, 64 * MIB2);
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
 	assert_fresh_main(heap);
 	reset_ok(heap);
 	assert_fresh_main(heap);
-	assert_sizes(heap, 0, 0, MIB2, MIB2);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x1000");
+	zt_assert_sizes(heap, 0, 0, MIB2, MIB2);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c0+0x1000");
 	zmm_heap_free_all(heap);
 }
 END_TEST

@@ -7,69 +7,17 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "tests.h"
-
-static void *
-alloc_ok(struct zmm_heap *heap, size_t size)
-{
-	void *ptr = NULL;
-	int rc = zmm_heap_alloc(heap, size, &ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s", size, zmm_strerror(rc));
-	ck_assert_ptr_nonnull(ptr);
-	zt_assert_heap_ok(heap);
-	return ptr;
-}
-
-static void
-free_ok(struct zmm_heap *heap, void *ptr)
-{
-	int rc = zmm_heap_free(heap, ptr);
-
-	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
-	zt_assert_heap_ok(heap);
-}
-
-static void
-assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
-    size_t real_size, size_t real_peak)
-{
-	struct zmm_stats st;
-
-	zmm_heap_stats(heap, &st);
-	ck_assert_uint_eq(st.size, size);
-	ck_assert_uint_eq(st.peak, peak);
-	ck_assert_uint_eq(st.real_size, real_size);
-	ck_assert_uint_eq(st.real_peak, real_peak);
-}
-
-/* The first N locations of BIN's free list, space separated. */
-static const char *
-bin_list(const struct zmm_heap *heap, int bin, int n)
-{
-	static char buf[1024];
-	const void *p;
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (p = zmm_heap_bin_head(heap, bin); p != NULL && n > 0;
-	    p = zmm_slot_next(p), n--) {
-		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s",
-		    at ? " " : "", zt_loc(heap, p));
-	}
-	return buf;
-}
 
 START_TEST(test_small_first_slot)
 {
 	struct zmm_heap *heap = zt_heap_new();
 
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x1018");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 24)), "c0+0x1030");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c0+0x1018");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 24)), "c0+0x1030");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x1048");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 167);
 	zmm_heap_free_all(heap);
@@ -85,12 +33,12 @@ START_TEST(test_small_run_exhaustion)
 	int i;
 
 	for (i = 0; i < 170; i++) {
-		p = alloc_ok(heap, 24);
+		p = zt_alloc_ok(heap, 24);
 		ck_assert_uint_eq(zt_offset(heap, p), 0x1000 + 24 * (unsigned)i);
 	}
 	ck_assert_ptr_null(zmm_heap_bin_head(heap, 2));
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 0);
-	p = alloc_ok(heap, 17);
+	p = zt_alloc_ok(heap, 17);
 	ck_assert_str_eq(zt_loc(heap, p), "c0+0x2000");
 	ck_assert_str_eq(zt_loc(heap, zmm_heap_bin_head(heap, 2)), "c0+0x2018");
 	zmm_chunk_info(zt_chunk(heap, 0), &info);
@@ -99,7 +47,8 @@ START_TEST(test_small_run_exhaustion)
 	ck_assert_uint_eq(info.free_map[0], 0x7);
 	ck_assert_uint_eq(info.map[1], 0x80000002u);
 	ck_assert_uint_eq(info.map[2], 0x80000002u);
-	assert_sizes(heap, 171 * 24, 171 * 24, ZMM_CHUNK_SIZE, ZMM_CHUNK_SIZE);
+	zt_assert_sizes(heap, 171 * 24, 171 * 24, ZMM_CHUNK_SIZE,
+	    ZMM_CHUNK_SIZE);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -113,19 +62,19 @@ START_TEST(test_small_lifo_reuse)
 	const void *p;
 	unsigned page, i, off;
 
-	a = alloc_ok(heap, 24);
-	b = alloc_ok(heap, 24);
-	c = alloc_ok(heap, 24);
+	a = zt_alloc_ok(heap, 24);
+	b = zt_alloc_ok(heap, 24);
+	c = zt_alloc_ok(heap, 24);
 	ck_assert_str_eq(zt_loc(heap, a), "c0+0x1000");
 	ck_assert_str_eq(zt_loc(heap, b), "c0+0x1018");
 	ck_assert_str_eq(zt_loc(heap, c), "c0+0x1030");
-	free_ok(heap, b);
+	zt_free_ok(heap, b);
 	ck_assert_ptr_eq(zmm_heap_bin_head(heap, 2), b);
-	d = alloc_ok(heap, 20);
+	d = zt_alloc_ok(heap, 20);
 	ck_assert_ptr_eq(d, b);
 	ck_assert_str_eq(zt_loc(heap, d), "c0+0x1018");
 
-	assert_sizes(heap, 72, 72, 2097152, 2097152);
+	zt_assert_sizes(heap, 72, 72, 2097152, 2097152);
 	ck_assert_str_eq(zt_ring(heap), "c0");
 	zmm_chunk_info(zt_chunk(heap, 0), &info);
 	ck_assert_uint_eq(info.free_pages, 510);
@@ -157,19 +106,19 @@ START_TEST(test_small_free_list_order)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		s[i] = alloc_ok(heap, 32);
+		s[i] = zt_alloc_ok(heap, 32);
 	ck_assert_str_eq(zt_loc(heap, s[4]), "c0+0x1080");
-	free_ok(heap, s[1]);
-	free_ok(heap, s[3]);
-	free_ok(heap, s[0]);
-	ck_assert_str_eq(bin_list(heap, 3, 5),
+	zt_free_ok(heap, s[1]);
+	zt_free_ok(heap, s[3]);
+	zt_free_ok(heap, s[0]);
+	ck_assert_str_eq(zt_bin_list(heap, 3, 5),
 	    "c0+0x1000 c0+0x1060 c0+0x1020 c0+0x10a0 c0+0x10c0");
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 3), 126);
-	ck_assert_ptr_eq(alloc_ok(heap, 25), s[0]);
-	ck_assert_ptr_eq(alloc_ok(heap, 32), s[3]);
-	ck_assert_ptr_eq(alloc_ok(heap, 30), s[1]);
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 32)), "c0+0x10a0");
-	ck_assert_str_eq(bin_list(heap, 3, 2), "c0+0x10c0 c0+0x10e0");
+	ck_assert_ptr_eq(zt_alloc_ok(heap, 25), s[0]);
+	ck_assert_ptr_eq(zt_alloc_ok(heap, 32), s[3]);
+	ck_assert_ptr_eq(zt_alloc_ok(heap, 30), s[1]);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 32)), "c0+0x10a0");
+	ck_assert_str_eq(zt_bin_list(heap, 3, 2), "c0+0x10c0 c0+0x10e0");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -182,9 +131,9 @@ START_TEST(test_small_multi_page_run)
 	void *run, *s[14];
 	int i;
 
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 8)), "c0+0x1000");
-	ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 16)), "c0+0x2000");
-	run = alloc_ok(heap, 300);
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 8)), "c0+0x1000");
+	ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 16)), "c0+0x2000");
+	run = zt_alloc_ok(heap, 300);
 	ck_assert_str_eq(zt_loc(heap, run), "c0+0x3000");
 	zmm_chunk_info(zt_chunk(heap, 0), &info);
 	ck_assert_uint_eq(info.map[3], 0x80000010u);
@@ -199,17 +148,17 @@ START_TEST(test_small_multi_page_run)
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 16), 63);
 
 	for (i = 1; i < 14; i++)
-		s[i] = alloc_ok(heap, 320);
+		s[i] = zt_alloc_ok(heap, 320);
 	/* slot 13 starts in page 4 (an NRUN page): same bin, same size */
 	ck_assert_str_eq(zt_loc(heap, s[12]), "c0+0x3f00");
 	ck_assert_str_eq(zt_loc(heap, s[13]), "c0+0x4040");
 	ck_assert_uint_eq(zmm_heap_block_size(heap, s[13]), 320);
-	assert_sizes(heap, 8 + 16 + 14 * 320, 8 + 16 + 14 * 320,
+	zt_assert_sizes(heap, 8 + 16 + 14 * 320, 8 + 16 + 14 * 320,
 	    ZMM_CHUNK_SIZE, ZMM_CHUNK_SIZE);
-	free_ok(heap, s[13]);
+	zt_free_ok(heap, s[13]);
 	ck_assert_ptr_eq(zmm_heap_bin_head(heap, 16), s[13]);
-	ck_assert_str_eq(bin_list(heap, 16, 2), "c0+0x4040 c0+0x4180");
-	assert_sizes(heap, 8 + 16 + 13 * 320, 8 + 16 + 14 * 320,
+	ck_assert_str_eq(zt_bin_list(heap, 16, 2), "c0+0x4040 c0+0x4180");
+	zt_assert_sizes(heap, 8 + 16 + 13 * 320, 8 + 16 + 14 * 320,
 	    ZMM_CHUNK_SIZE, ZMM_CHUNK_SIZE);
 	zmm_heap_free_all(heap);
 }
@@ -225,14 +174,15 @@ START_TEST(test_small_multi_page_run_exhaustion)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		ck_assert_str_eq(zt_loc(heap, alloc_ok(heap, 3000)), want[i]);
+		ck_assert_str_eq(zt_loc(heap, zt_alloc_ok(heap, 3000)),
+		    want[i]);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 1), 0x8000001du);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 2), 0xc001001du);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 3), 0xc002001du);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 4), 0x8000001du);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 5), 0xc001001du);
 	ck_assert_uint_eq(zt_map_word(heap, 0, 6), 0xc002001du);
-	ck_assert_str_eq(bin_list(heap, 29, 4), "c0+0x4c00 c0+0x5800 c0+0x6400");
+	ck_assert_str_eq(zt_bin_list(heap, 29, 4), "c0+0x4c00 c0+0x5800 c0+0x6400");
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -244,20 +194,20 @@ START_TEST(test_small_size_and_peak)
 	struct zmm_stats st;
 	void *a, *b, *c;
 
-	assert_sizes(heap, 0, 0, 2097152, 2097152);
-	a = alloc_ok(heap, 20);
-	assert_sizes(heap, 24, 24, 2097152, 2097152);
-	b = alloc_ok(heap, 100);
-	assert_sizes(heap, 136, 136, 2097152, 2097152);
-	free_ok(heap, a);
-	assert_sizes(heap, 112, 136, 2097152, 2097152);
-	c = alloc_ok(heap, 3000);
-	assert_sizes(heap, 3184, 3184, 2097152, 2097152);
-	free_ok(heap, b);
-	free_ok(heap, c);
-	assert_sizes(heap, 0, 3184, 2097152, 2097152);
-	a = alloc_ok(heap, 0);
-	assert_sizes(heap, 8, 3184, 2097152, 2097152);
+	zt_assert_sizes(heap, 0, 0, 2097152, 2097152);
+	a = zt_alloc_ok(heap, 20);
+	zt_assert_sizes(heap, 24, 24, 2097152, 2097152);
+	b = zt_alloc_ok(heap, 100);
+	zt_assert_sizes(heap, 136, 136, 2097152, 2097152);
+	zt_free_ok(heap, a);
+	zt_assert_sizes(heap, 112, 136, 2097152, 2097152);
+	c = zt_alloc_ok(heap, 3000);
+	zt_assert_sizes(heap, 3184, 3184, 2097152, 2097152);
+	zt_free_ok(heap, b);
+	zt_free_ok(heap, c);
+	zt_assert_sizes(heap, 0, 3184, 2097152, 2097152);
+	a = zt_alloc_ok(heap, 0);
+	zt_assert_sizes(heap, 8, 3184, 2097152, 2097152);
 	zmm_heap_stats(heap, &st);
 	ck_assert_uint_eq(st.slots_popped, 4);
 	ck_assert_uint_eq(st.slots_pushed, 3);
@@ -278,7 +228,7 @@ START_TEST(test_small_block_size)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		void *p = alloc_ok(heap, cases[i].size);
+		void *p = zt_alloc_ok(heap, cases[i].size);
 
 		ck_assert_uint_eq(zmm_heap_block_size(heap, p), cases[i].block);
 	}
@@ -292,9 +242,9 @@ START_TEST(test_small_free_null)
 {
 	struct zmm_heap *heap = zt_heap_new();
 
-	alloc_ok(heap, 24);
-	free_ok(heap, NULL);
-	assert_sizes(heap, 24, 24, 2097152, 2097152);
+	zt_alloc_ok(heap, 24);
+	zt_free_ok(heap, NULL);
+	zt_assert_sizes(heap, 24, 24, 2097152, 2097152);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 169);
 	zmm_heap_free_all(heap);
 }
@@ -317,14 +267,14 @@ START_TEST(test_small_strdup_calloc)
 	ck_assert_uint_eq(zmm_heap_block_size(heap, e), 8);
 	ck_assert_str_eq(zmm_heap_last_error(heap), "");
 
-	a = alloc_ok(heap, 24);
+	a = zt_alloc_ok(heap, 24);
 	memset(a, 0xa5, 24);
-	free_ok(heap, a);
+	zt_free_ok(heap, a);
 	ck_assert_int_eq(zmm_heap_calloc(heap, 3, 8, &z), ZMM_OK);
 	zt_assert_heap_ok(heap);
 	ck_assert_ptr_eq(z, a);
 	ck_assert_mem_eq(z, zero, 24);
-	assert_sizes(heap, 16 + 8 + 24, 16 + 8 + 24, 2097152, 2097152);
+	zt_assert_sizes(heap, 16 + 8 + 24, 16 + 8 + 24, 2097152, 2097152);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -335,13 +285,13 @@ START_TEST(test_small_free_foreign)
 	struct zmm_heap *heap = zt_heap_new(), *other = zt_heap_new();
 	void *mine, *theirs;
 
-	mine = alloc_ok(heap, 24);
-	theirs = alloc_ok(other, 24);
+	mine = zt_alloc_ok(heap, 24);
+	theirs = zt_alloc_ok(other, 24);
 	ck_assert_int_eq(zmm_heap_free(heap, theirs), ZMM_E_INVALID);
 	zt_assert_heap_ok(heap);
 	zt_assert_heap_ok(other);
-	assert_sizes(heap, 24, 24, 2097152, 2097152);
-	assert_sizes(other, 24, 24, 2097152, 2097152);
+	zt_assert_sizes(heap, 24, 24, 2097152, 2097152);
+	zt_assert_sizes(other, 24, 24, 2097152, 2097152);
 	ck_assert_uint_eq(zmm_heap_bin_length(heap, 2), 169);
 	ck_assert_uint_eq(zmm_heap_bin_length(other, 2), 169);
 	ck_assert_uint_eq(zmm_heap_block_size(heap, theirs), 0);
@@ -355,12 +305,12 @@ END_TEST
 START_TEST(test_small_free_unknown_aligned)
 {
 	struct zmm_heap *heap = zt_heap_new();
-	char *p = alloc_ok(heap, 24);
+	char *p = zt_alloc_ok(heap, 24);
 	void *base = p - zt_offset(heap, p);
 
 	ck_assert_int_eq(zmm_heap_free(heap, base), ZMM_E_INVALID);
 	zt_assert_heap_ok(heap);
-	assert_sizes(heap, 24, 24, 2097152, 2097152);
+	zt_assert_sizes(heap, 24, 24, 2097152, 2097152);
 	zmm_heap_free_all(heap);
 }
 END_TEST
@@ -370,7 +320,7 @@ START_TEST(test_small_loc_foreign)
 {
 	struct zmm_heap *heap = zt_heap_new(), *other = zt_heap_new();
 	struct zmm_loc loc;
-	void *theirs = alloc_ok(other, 24);
+	void *theirs = zt_alloc_ok(other, 24);
 
 	loc = zmm_heap_loc(other, theirs);
 	ck_assert_int_eq(loc.kind, ZMM_LOC_CHUNK);

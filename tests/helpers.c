@@ -50,6 +50,76 @@ zt_assert_heap_ok(const struct zmm_heap *heap)
 	    "heap check: %s", msg);
 }
 
+void *
+zt_alloc_ok(struct zmm_heap *heap, size_t size)
+{
+	void *ptr = NULL;
+	int rc = zmm_heap_alloc(heap, size, &ptr);
+
+	ck_assert_msg(rc == ZMM_OK, "alloc %zu: %s (%s)", size,
+	    zmm_strerror(rc), zmm_heap_last_error(heap));
+	ck_assert_ptr_nonnull(ptr);
+	zt_assert_heap_ok(heap);
+	return ptr;
+}
+
+void *
+zt_realloc_ok(struct zmm_heap *heap, void *ptr, size_t size)
+{
+	void *ret = NULL;
+	int rc = zmm_heap_realloc(heap, ptr, size, &ret);
+
+	ck_assert_msg(rc == ZMM_OK, "realloc %p %zu: %s", ptr, size,
+	    zmm_strerror(rc));
+	zt_assert_heap_ok(heap);
+	return ret;
+}
+
+void
+zt_free_ok(struct zmm_heap *heap, void *ptr)
+{
+	int rc = zmm_heap_free(heap, ptr);
+
+	ck_assert_msg(rc == ZMM_OK, "free %p: %s", ptr, zmm_strerror(rc));
+	zt_assert_heap_ok(heap);
+}
+
+struct zmm_stats
+zt_stats(const struct zmm_heap *heap)
+{
+	struct zmm_stats st;
+
+	zmm_heap_stats(heap, &st);
+	return st;
+}
+
+void
+zt_assert_sizes(const struct zmm_heap *heap, size_t size, size_t peak,
+    size_t real_size, size_t real_peak)
+{
+	struct zmm_stats st = zt_stats(heap);
+
+	ck_assert_uint_eq(st.size, size);
+	ck_assert_uint_eq(st.peak, peak);
+	ck_assert_uint_eq(st.real_size, real_size);
+	ck_assert_uint_eq(st.real_peak, real_peak);
+}
+
+const char *
+zt_bin_list(const struct zmm_heap *heap, int bin, int n)
+{
+	static char buf[2048];
+	const void *p;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (p = zmm_heap_bin_head(heap, bin); p != NULL && n > 0;
+	    p = zmm_slot_next(p), n--)
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s",
+		    at ? " " : "", zt_loc(heap, p));
+	return buf;
+}
+
 const struct zmm_chunk *
 zt_chunk(const struct zmm_heap *heap, unsigned serial)
 {
@@ -71,15 +141,37 @@ zt_chunk(const struct zmm_heap *heap, unsigned serial)
 	return NULL;
 }
 
-uint32_t
-zt_map_word(const struct zmm_heap *heap, unsigned serial, unsigned page)
+struct zmm_chunk_info
+zt_chunk_info(const struct zmm_heap *heap, unsigned serial)
 {
-	const struct zmm_chunk *c = zt_chunk(heap, serial);
 	struct zmm_chunk_info info;
+	const struct zmm_chunk *c = zt_chunk(heap, serial);
 
 	ck_assert_msg(c != NULL, "no chunk c%u", serial);
 	zmm_chunk_info(c, &info);
-	return info.map[page];
+	return info;
+}
+
+uint32_t
+zt_map_word(const struct zmm_heap *heap, unsigned serial, unsigned page)
+{
+	return zt_chunk_info(heap, serial).map[page];
+}
+
+const char *
+zt_map_words(const struct zmm_heap *heap, unsigned serial)
+{
+	static char buf[4096];
+	struct zmm_chunk_info info = zt_chunk_info(heap, serial);
+	size_t at = 0;
+	unsigned p;
+
+	buf[0] = '\0';
+	for (p = 0; p < ZMM_PAGES; p++)
+		if (info.map[p] != 0)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at,
+			    "%s%u:0x%08x", at ? " " : "", p, info.map[p]);
+	return buf;
 }
 
 static const char *

@@ -37,6 +37,33 @@ unsigned	 zt_offset(const struct zmm_heap *heap, const void *ptr);
 /* zmm_heap_check() with live_bytes unknown; fails the test with its message. */
 void		 zt_assert_heap_ok(const struct zmm_heap *heap);
 
+/* zmm_heap_alloc() that must succeed; checks the heap after it. */
+void		*zt_alloc_ok(struct zmm_heap *heap, size_t size);
+
+/* zmm_heap_realloc() that must return ZMM_OK; checks the heap after it. */
+void		*zt_realloc_ok(struct zmm_heap *heap, void *ptr,
+		    size_t size);
+
+/* zmm_heap_free() that must succeed; checks the heap after it. */
+void		 zt_free_ok(struct zmm_heap *heap, void *ptr);
+
+/* The heap's statistics, by value. */
+struct zmm_stats zt_stats(const struct zmm_heap *heap);
+
+/* Fails the test unless size, peak, real_size and real_peak are these. */
+void		 zt_assert_sizes(const struct zmm_heap *heap, size_t size,
+		    size_t peak, size_t real_size, size_t real_peak);
+
+/* The first N locations of BIN's free list, space separated; static buffer. */
+const char	*zt_bin_list(const struct zmm_heap *heap, int bin, int n);
+
+/* The info of chunk SERIAL (ring or cache); fails the test if there is none. */
+struct zmm_chunk_info zt_chunk_info(const struct zmm_heap *heap,
+		    unsigned serial);
+
+/* Every non-zero map word of chunk SERIAL as "P:0xWORD ..."; static buffer. */
+const char	*zt_map_words(const struct zmm_heap *heap, unsigned serial);
+
 /* The map word of PAGE in the chunk with serial SERIAL (ring or cache). */
 uint32_t	 zt_map_word(const struct zmm_heap *heap, unsigned serial,
 		    unsigned page);
