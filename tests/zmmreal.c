@@ -18,7 +18,7 @@
  * (unreadable trace, storage exhausted), 4 a gc was refused because real
  * PHP 8.2 would delete the main chunk.
  */
-#define _GNU_SOURCE
+#include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 
 #include "zend.h"
+#include "php_version.h"
 #include "zend_alloc.h"
 #include "zend_alloc_sizes.h"
 
@@ -1041,6 +1042,7 @@ static const char usage_text[] =
 "  --no-layout    act as if the library's private layout were unknown:\n"
 "                 public API only, no --state (tests that fallback)\n"
 "  -h, --help     show this help\n"
+"  -V, --version  show the versions of zmmviz and of the linked PHP\n"
 "\n"
 "Exit status: 0 ok, 1 trace errors, 2 usage or @limit, 3 internal error,\n"
 "4 a gc was refused (it would delete the main chunk in PHP 8.2).\n";
@@ -1070,6 +1072,12 @@ main(int argc, char **argv)
 		else if (strcmp(argv[a], "-h") == 0 ||
 		    strcmp(argv[a], "--help") == 0) {
 			fputs(usage_text, stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[a], "-V") == 0 ||
+		    strcmp(argv[a], "--version") == 0) {
+			printf("zmmreal (zmmviz) %s\nreplays through the real "
+			    "Zend memory manager of libphp (PHP %s)\n",
+			    PACKAGE_VERSION, PHP_VERSION);
 			return EXIT_OK;
 		} else if (argv[a][0] == '-' && argv[a][1] != '\0') {
 			fprintf(stderr, "%s: unknown option %s\n%s", progname,
