@@ -252,7 +252,35 @@ op_failed(struct replay *r, struct replay_step *out)
 	return REPLAY_OP_FAILED;
 }
 
-/* Carries out one op item; the heap is untouched on a trace error. */
+/* A liveness error of IT, or REPLAY_OK: checked before anything happens. */
+static enum replay_status
+check_live(const struct replay *r, const struct trace_item *it,
+    struct replay_step *out)
+{
+	switch (it->kind) {
+	case TRACE_ALLOC:
+	case TRACE_CALLOC:
+	case TRACE_STRDUP:
+		if (live(r, it->id))
+			return trace_error(out, it->kind == TRACE_ALLOC ? "alloc" :
+			    it->kind == TRACE_CALLOC ? "calloc" : "strdup",
+			    out->id, "already live");
+		break;
+	case TRACE_FREE:
+		if (!live(r, it->id))
+			return trace_error(out, "free", out->id, "not live");
+		break;
+	case TRACE_REALLOC:
+		if (!live(r, it->id) && !(it->flags & TRACE_F_REP))
+			return trace_error(out, "realloc", out->id, "not live");
+		break;
+	default:
+		break;
+	}
+	return REPLAY_OK;
+}
+
+/* Carries out one op item, whose IDs check_live() has accepted. */
 static enum replay_status
 do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 {
@@ -266,10 +294,6 @@ do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 	case TRACE_ALLOC:
 	case TRACE_CALLOC:
 	case TRACE_STRDUP:
-		if (live(r, it->id))
-			return trace_error(out, it->kind == TRACE_ALLOC ? "alloc" :
-			    it->kind == TRACE_CALLOC ? "calloc" : "strdup",
-			    out->id, "already live");
 		if (it->kind == TRACE_ALLOC) {
 			rc = zmm_heap_alloc(r->heap, it->size, &ptr);
 		} else if (it->kind == TRACE_CALLOC) {
@@ -285,8 +309,6 @@ do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 		block_set(r, it->id, ptr, size);
 		break;
 	case TRACE_FREE:
-		if (!live(r, it->id))
-			return trace_error(out, "free", out->id, "not live");
 		ptr = r->blocks[it->id].ptr;
 		block_drop(r, it->id);
 		rc = zmm_heap_free(r->heap, ptr);
@@ -294,9 +316,6 @@ do_op(struct replay *r, const struct trace_item *it, struct replay_step *out)
 		break;
 	case TRACE_REALLOC:
 		if (!live(r, it->id)) {
-			if (!(it->flags & TRACE_F_REP))
-				return trace_error(out, "realloc", out->id,
-				    "not live");
 			/* .rep: realloc of a dead ID is realloc(NULL, SIZE) */
 			rc = zmm_heap_realloc(r->heap, NULL, it->size, &ptr);
 			if (rc != ZMM_OK)
@@ -384,11 +403,13 @@ replay_step(struct replay *r, struct replay_step *out)
 	if (it->kind != TRACE_GC && it->kind != TRACE_RESET &&
 	    it->kind != TRACE_FREE_NULL)
 		out->id = trace_id_name(r->trace, it->id);
+	if (check_live(r, it, out) != REPLAY_OK)
+		return out->status = REPLAY_TRACE_ERROR;
 	op_event(r, ZMM_EV_OP_BEGIN, it, out->id, NULL);
 	st = do_op(r, it, out);
 	op_event(r, ZMM_EV_OP_END, it, out->id,
 	    out->has_block ? r->blocks[it->id].ptr : NULL);
-	if (st != REPLAY_TRACE_ERROR && r->options.check &&
+	if (r->options.check &&
 	    zmm_heap_check(r->heap, r->size_known ? r->live_bytes : SIZE_MAX,
 	    msg, sizeof(msg)) != 0) {
 		snprintf(out->msg, sizeof(out->msg), "heap check failed: %s", msg);
