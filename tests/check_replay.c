@@ -17,12 +17,7 @@
 static struct trace *
 load(const char *text)
 {
-	struct trace_error err;
-	struct trace *trace = NULL;
-
-	ck_assert_msg(trace_load_mem("t.zmt", text, strlen(text), &trace,
-	    &err) == 0, "load: %s", err.msg);
-	return trace;
+	return zt_trace_load("t.zmt", text, strlen(text));
 }
 
 static struct replay *

@@ -28,14 +28,7 @@
 static struct trace *
 zt_load(const char *text, size_t len)
 {
-	struct trace *t = NULL;
-	struct trace_error err;
-
-	memset(&err, 0, sizeof(err));
-	ck_assert_msg(trace_load_mem("t.zmt", text, len, &t, &err) == 0,
-	    "load failed: %s:%lu: %s", err.file, err.line, err.msg);
-	ck_assert_ptr_nonnull(t);
-	return t;
+	return zt_trace_load("t.zmt", text, len);
 }
 
 /* A string literal, NUL bytes included. */
@@ -47,26 +40,7 @@ zt_load_str(const char *text)
 	return zt_load(text, strlen(text));
 }
 
-static const struct trace_item *
-item(const struct trace *t, size_t i)
-{
-	ck_assert_uint_lt(i, trace_item_count(t));
-	return &trace_items(t)[i];
-}
 
-/* Item I is a TRACE_BAD at LINE with OPNO and message MSG. */
-static void
-assert_bad(const struct trace *t, size_t i, uint32_t line, uint64_t opno,
-    const char *msg)
-{
-	const struct trace_item *it = item(t, i);
-
-	ck_assert_msg(it->kind == TRACE_BAD, "item %zu: kind %d, not BAD",
-	    i, it->kind);
-	ck_assert_uint_eq(it->line, line);
-	ck_assert_uint_eq(it->opno, opno);
-	ck_assert_str_eq(trace_item_text(t, it, NULL), msg);
-}
 
 /* A one-line trace LINE gives exactly one TRACE_BAD with MSG and OPNO. */
 static void
@@ -76,7 +50,7 @@ assert_line_bad(const char *line, uint64_t opno, const char *msg)
 
 	ck_assert_msg(trace_item_count(t) == 1, "'%s': %zu items", line,
 	    trace_item_count(t));
-	assert_bad(t, 0, 1, opno, msg);
+	zt_assert_bad(t, 0, 1, opno, msg);
 	ck_assert_uint_eq(trace_bad_count(t), 1);
 	ck_assert_uint_eq(trace_op_count(t), opno);
 	trace_free(t);
@@ -115,8 +89,8 @@ assert_same_trace(const struct trace *a, const struct trace *b)
 	ck_assert_int_eq(trace_format(a), trace_format(b));
 	ck_assert_uint_eq(trace_id_count(a), trace_id_count(b));
 	for (i = 0; i < trace_item_count(a); i++) {
-		x = item(a, i);
-		y = item(b, i);
+		x = zt_item(a, i);
+		y = zt_item(b, i);
 		ck_assert_int_eq(x->kind, y->kind);
 		ck_assert_int_eq(x->flags, y->flags);
 		ck_assert_uint_eq(x->id, y->id);
@@ -217,11 +191,11 @@ START_TEST(test_trace_size_table)
 		}
 		t = zt_load_str(line);
 		ck_assert_uint_eq(trace_item_count(t), 1);
-		it = item(t, 0);
+		it = zt_item(t, 0);
 		if (!c->ok) {
 			snprintf(msg, sizeof(msg), "bad %s '%s'", k == 2 ? "N" :
 			    "SIZE", c->text);
-			assert_bad(t, 0, 1, k == 4 ? 0 : 1, msg);
+			zt_assert_bad(t, 0, 1, k == 4 ? 0 : 1, msg);
 		} else if (k == 2) {
 			ck_assert_int_eq(it->kind, TRACE_CALLOC);
 			ck_assert_uint_eq(it->count, c->value);
@@ -244,9 +218,9 @@ START_TEST(test_trace_calloc_overflow_is_not_a_reader_error)
 {
 	struct trace *t = zt_load_str("calloc a 4294967296 4294967296\n");
 
-	ck_assert_int_eq(item(t, 0)->kind, TRACE_CALLOC);
-	ck_assert_uint_eq(item(t, 0)->count, UINT64_C(4294967296));
-	ck_assert_uint_eq(item(t, 0)->size, UINT64_C(4294967296));
+	ck_assert_int_eq(zt_item(t, 0)->kind, TRACE_CALLOC);
+	ck_assert_uint_eq(zt_item(t, 0)->count, UINT64_C(4294967296));
+	ck_assert_uint_eq(zt_item(t, 0)->size, UINT64_C(4294967296));
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	trace_free(t);
 }
@@ -299,7 +273,7 @@ START_TEST(test_trace_ops_and_aliases)
 	ck_assert_uint_eq(trace_op_count(t), 1);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_ZMT);
-	it = item(t, 0);
+	it = zt_item(t, 0);
 	ck_assert_int_eq(it->kind, c->kind);
 	ck_assert_int_eq(it->flags, 0);
 	ck_assert_uint_eq(it->line, 1);
@@ -344,11 +318,11 @@ START_TEST(test_trace_ids_are_interned)
 	    "realloc b 2\nalloc q 12X\ngc\nfree zz\n");
 
 	ck_assert_uint_eq(trace_id_count(t), 3);	/* not q: bad line */
-	ck_assert_uint_eq(item(t, 0)->id, 0);
-	ck_assert_uint_eq(item(t, 1)->id, 1);
-	ck_assert_uint_eq(item(t, 2)->id, 0);
-	ck_assert_uint_eq(item(t, 3)->id, 1);
-	ck_assert_uint_eq(item(t, 6)->id, 2);
+	ck_assert_uint_eq(zt_item(t, 0)->id, 0);
+	ck_assert_uint_eq(zt_item(t, 1)->id, 1);
+	ck_assert_uint_eq(zt_item(t, 2)->id, 0);
+	ck_assert_uint_eq(zt_item(t, 3)->id, 1);
+	ck_assert_uint_eq(zt_item(t, 6)->id, 2);
 	ck_assert_str_eq(trace_id_name(t, 0), "a");
 	ck_assert_str_eq(trace_id_name(t, 1), "b");
 	ck_assert_str_eq(trace_id_name(t, 2), "zz");
@@ -375,12 +349,12 @@ START_TEST(test_trace_many_ids)
 	ck_assert_uint_eq(trace_id_count(t), N);
 	ck_assert_uint_eq(trace_item_count(t), 2 * N);
 	for (i = 0; i < N; i++) {
-		it = item(t, i);
+		it = zt_item(t, i);
 		ck_assert_uint_eq(it->id, i);
 		ck_assert_uint_eq(it->size, i);
 		snprintf(name, sizeof(name), "id%zu", i);
 		ck_assert_str_eq(trace_id_name(t, (uint32_t)i), name);
-		ck_assert_uint_eq(item(t, N + i)->id, N - 1 - i);
+		ck_assert_uint_eq(zt_item(t, N + i)->id, N - 1 - i);
 	}
 	trace_free(t);
 	free(buf);
@@ -453,11 +427,11 @@ START_TEST(test_trace_quoted_text)
 	t = zt_load(c->line, c->line_len ? c->line_len : strlen(c->line));
 	ck_assert_uint_eq(trace_item_count(t), 1);
 	if (c->msg != NULL) {
-		assert_bad(t, 0, 1, 1, c->msg);
+		zt_assert_bad(t, 0, 1, 1, c->msg);
 		trace_free(t);
 		return;
 	}
-	it = item(t, 0);
+	it = zt_item(t, 0);
 	ck_assert_int_eq(it->kind, TRACE_STRDUP);
 	text = trace_item_text(t, it, &len);
 	ck_assert_uint_eq(len, c->text_len);
@@ -540,9 +514,9 @@ START_TEST(test_trace_id_length)
 	id[64] = '\0';
 	snprintf(line, sizeof(line), "alloc %s 8\n@mark %s\n", id, id);
 	t = zt_load_str(line);
-	ck_assert_int_eq(item(t, 0)->kind, TRACE_ALLOC);
+	ck_assert_int_eq(zt_item(t, 0)->kind, TRACE_ALLOC);
 	ck_assert_str_eq(trace_id_name(t, 0), id);
-	ck_assert_str_eq(trace_item_text(t, item(t, 1), NULL), id);
+	ck_assert_str_eq(trace_item_text(t, zt_item(t, 1), NULL), id);
 	trace_free(t);
 	id[64] = 'q';
 	id[65] = '\0';
@@ -583,30 +557,30 @@ START_TEST(test_trace_nul)
 
 	/* An op line: counted, rejected. */
 	t = LOAD("alloc a\0 1\ngc\n");
-	assert_bad(t, 0, 1, 1, "NUL byte in line");
-	ck_assert_int_eq(item(t, 1)->kind, TRACE_GC);
-	ck_assert_uint_eq(item(t, 1)->opno, 2);
+	zt_assert_bad(t, 0, 1, 1, "NUL byte in line");
+	ck_assert_int_eq(zt_item(t, 1)->kind, TRACE_GC);
+	ck_assert_uint_eq(zt_item(t, 1)->opno, 2);
 	trace_free(t);
 	/* Anywhere in a significant line, comments included. */
 	t = LOAD("alloc a 24 # \0\n\0\n   \0x\n");
-	assert_bad(t, 0, 1, 1, "NUL byte in line");
-	assert_bad(t, 1, 2, 2, "NUL byte in line");
-	assert_bad(t, 2, 3, 3, "NUL byte in line");
+	zt_assert_bad(t, 0, 1, 1, "NUL byte in line");
+	zt_assert_bad(t, 1, 2, 2, "NUL byte in line");
+	zt_assert_bad(t, 2, 3, 3, "NUL byte in line");
 	trace_free(t);
 	/* Raw NUL in a quoted text, unlike the \x00 escape. */
 	t = LOAD("s x \"a\0b\"\ns y \"a\\x00b\"\n");
-	assert_bad(t, 0, 1, 1, "NUL byte in line");
-	ck_assert_int_eq(item(t, 1)->kind, TRACE_STRDUP);
+	zt_assert_bad(t, 0, 1, 1, "NUL byte in line");
+	ck_assert_int_eq(zt_item(t, 1)->kind, TRACE_STRDUP);
 	trace_free(t);
 	/* A directive: OPNO 0. */
 	t = LOAD("@title a\0b\ngc\n");
-	assert_bad(t, 0, 1, 0, "NUL byte in line");
-	ck_assert_uint_eq(item(t, 1)->opno, 1);
+	zt_assert_bad(t, 0, 1, 0, "NUL byte in line");
+	ck_assert_uint_eq(zt_item(t, 1)->opno, 1);
 	trace_free(t);
 	/* A comment-only line is skipped, whatever it holds. */
 	t = LOAD("# \0\n  #\0\ngc\n");
 	ck_assert_uint_eq(trace_item_count(t), 1);
-	ck_assert_uint_eq(item(t, 0)->line, 3);
+	ck_assert_uint_eq(zt_item(t, 0)->line, 3);
 	trace_free(t);
 }
 END_TEST
@@ -654,7 +628,7 @@ START_TEST(test_trace_directives)
 	ck_assert_uint_eq(trace_item_count(t), 1);
 	ck_assert_uint_eq(trace_op_count(t), 0);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
-	it = item(t, 0);
+	it = zt_item(t, 0);
 	ck_assert_int_eq(it->kind, c->kind);
 	ck_assert_uint_eq(it->opno, 0);
 	ck_assert_uint_eq(it->line, 1);
@@ -721,8 +695,8 @@ START_TEST(test_trace_title_is_the_first)
 	    "@title First\n@title Second\n");
 
 	ck_assert_str_eq(trace_title(t), "First");
-	ck_assert_int_eq(item(t, 0)->kind, TRACE_BAD);
-	ck_assert_int_eq(item(t, 1)->kind, TRACE_CAPTION);
+	ck_assert_int_eq(zt_item(t, 0)->kind, TRACE_BAD);
+	ck_assert_int_eq(zt_item(t, 1)->kind, TRACE_CAPTION);
 	trace_free(t);
 }
 END_TEST
@@ -763,17 +737,17 @@ START_TEST(test_trace_numbering)
 
 	ck_assert_uint_eq(trace_item_count(t), sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		ck_assert_int_eq(item(t, i)->kind, want[i].kind);
-		ck_assert_uint_eq(item(t, i)->line, want[i].line);
-		ck_assert_uint_eq(item(t, i)->opno, want[i].opno);
+		ck_assert_int_eq(zt_item(t, i)->kind, want[i].kind);
+		ck_assert_uint_eq(zt_item(t, i)->line, want[i].line);
+		ck_assert_uint_eq(zt_item(t, i)->opno, want[i].opno);
 	}
 	ck_assert_uint_eq(trace_op_count(t), 6);
 	ck_assert_uint_eq(trace_bad_count(t), 5);
-	assert_bad(t, 2, 5, 2, "unknown op 'frob'");
-	assert_bad(t, 3, 6, 0, "unknown directive '@nope'");
-	assert_bad(t, 4, 8, 3, "bad SIZE '12X'");
-	assert_bad(t, 5, 9, 4, "unterminated string");
-	assert_bad(t, 8, 13, 0, "bad SIZE 'x'");
+	zt_assert_bad(t, 2, 5, 2, "unknown op 'frob'");
+	zt_assert_bad(t, 3, 6, 0, "unknown directive '@nope'");
+	zt_assert_bad(t, 4, 8, 3, "bad SIZE '12X'");
+	zt_assert_bad(t, 5, 9, 4, "unterminated string");
+	zt_assert_bad(t, 8, 13, 0, "bad SIZE 'x'");
 	ck_assert_str_eq(trace_title(t), "T");
 	ck_assert_uint_eq(trace_item_of_op(t, 1), 1);
 	ck_assert_uint_eq(trace_item_of_op(t, 2), 2);
@@ -816,9 +790,9 @@ START_TEST(test_trace_item_of_op)
 		t = zt_load(buf, at);
 		opno = 0;
 		for (i = 0; i < trace_item_count(t); i++) {
-			if (item(t, i)->opno == 0)
+			if (zt_item(t, i)->opno == 0)
 				continue;
-			ck_assert_uint_eq(item(t, i)->opno, ++opno);
+			ck_assert_uint_eq(zt_item(t, i)->opno, ++opno);
 			ck_assert_uint_eq(trace_item_of_op(t, opno), i);
 		}
 		ck_assert_uint_eq(trace_op_count(t), opno);
@@ -865,9 +839,9 @@ START_TEST(test_trace_crlf_and_last_line)
 
 	ck_assert_uint_eq(trace_item_count(t), 4);
 	ck_assert_str_eq(trace_title(t), "Hello");
-	ck_assert_uint_eq(item(t, 1)->size, 24);
-	ck_assert_uint_eq(item(t, 2)->line, 4);
-	ck_assert_uint_eq(item(t, 3)->line, 7);
+	ck_assert_uint_eq(zt_item(t, 1)->size, 24);
+	ck_assert_uint_eq(zt_item(t, 2)->line, 4);
+	ck_assert_uint_eq(zt_item(t, 3)->line, 7);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	trace_free(t);
 }
@@ -939,18 +913,18 @@ START_TEST(test_trace_long_lines)
 	free(buf);
 	if (c->kind < 0) {
 		ck_assert_uint_eq(trace_item_count(mem), 2);
-		ck_assert_uint_eq(item(mem, 1)->line, 3);
-		ck_assert_uint_eq(item(mem, 1)->opno, 2);
+		ck_assert_uint_eq(zt_item(mem, 1)->line, 3);
+		ck_assert_uint_eq(zt_item(mem, 1)->opno, 2);
 	} else {
 		ck_assert_uint_eq(trace_item_count(mem), 3);
-		ck_assert_int_eq(item(mem, 1)->kind, c->kind);
-		ck_assert_uint_eq(item(mem, 1)->line, 2);
-		ck_assert_uint_eq(item(mem, 1)->opno, c->opno);
+		ck_assert_int_eq(zt_item(mem, 1)->kind, c->kind);
+		ck_assert_uint_eq(zt_item(mem, 1)->line, 2);
+		ck_assert_uint_eq(zt_item(mem, 1)->opno, c->opno);
 		if (c->kind == TRACE_BAD)
-			assert_bad(mem, 1, 2, c->opno,
+			zt_assert_bad(mem, 1, 2, c->opno,
 			    "line is longer than 1048576 bytes");
-		ck_assert_uint_eq(item(mem, 2)->line, 3);
-		ck_assert_uint_eq(item(mem, 2)->opno, c->opno ? 3 : 2);
+		ck_assert_uint_eq(zt_item(mem, 2)->line, 3);
+		ck_assert_uint_eq(zt_item(mem, 2)->opno, c->opno ? 3 : 2);
 	}
 	trace_free(mem);
 	trace_free(file);
@@ -970,7 +944,7 @@ START_TEST(test_trace_long_last_line)
 	both_ways(buf, len, &mem, &file);
 	free(buf);
 	ck_assert_uint_eq(trace_item_count(mem), 2);
-	assert_bad(mem, 1, 2, 2, "line is longer than 1048576 bytes");
+	zt_assert_bad(mem, 1, 2, 2, "line is longer than 1048576 bytes");
 	trace_free(mem);
 	trace_free(file);
 }
@@ -1067,7 +1041,7 @@ START_TEST(test_trace_file_streaming)
 	ck_assert_str_eq(trace_name(file), path);
 	unlink(path);
 	assert_same_trace(mem, file);
-	ck_assert_int_eq(item(mem, trace_item_count(mem) - 1)->kind,
+	ck_assert_int_eq(zt_item(mem, trace_item_count(mem) - 1)->kind,
 	    TRACE_RESET);
 	trace_free(mem);
 	trace_free(file);

@@ -20,44 +20,19 @@
 static struct trace *
 zt_load(const char *text, size_t len)
 {
-	struct trace *t = NULL;
-	struct trace_error err;
-
-	memset(&err, 0, sizeof(err));
-	ck_assert_msg(trace_load_mem("t.rep", text, len, &t, &err) == 0,
-	    "load failed: %s:%lu: %s", err.file, err.line, err.msg);
-	ck_assert_ptr_nonnull(t);
-	return t;
+	return zt_trace_load("t.rep", text, len);
 }
 
 #define LOAD(lit)	zt_load((lit), sizeof(lit) - 1)
 
-static const struct trace_item *
-item(const struct trace *t, size_t i)
-{
-	ck_assert_uint_lt(i, trace_item_count(t));
-	return &trace_items(t)[i];
-}
 
-static void
-assert_bad(const struct trace *t, size_t i, uint32_t line, uint64_t opno,
-    const char *msg)
-{
-	const struct trace_item *it = item(t, i);
-
-	ck_assert_msg(it->kind == TRACE_BAD, "item %zu: kind %d, not BAD",
-	    i, it->kind);
-	ck_assert_uint_eq(it->line, line);
-	ck_assert_uint_eq(it->opno, opno);
-	ck_assert_str_eq(trace_item_text(t, it, NULL), msg);
-}
 
 /* Item I is an op of KIND at LINE and OPNO, from a .rep. */
 static void
 assert_op(const struct trace *t, size_t i, int kind, uint32_t line,
     uint64_t opno)
 {
-	const struct trace_item *it = item(t, i);
+	const struct trace_item *it = zt_item(t, i);
 
 	ck_assert_int_eq(it->kind, kind);
 	ck_assert_uint_eq(it->line, line);
@@ -77,17 +52,17 @@ START_TEST(test_rep_quirks)
 	ck_assert_uint_eq(trace_op_count(t), 8);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	assert_op(t, 0, TRACE_ALLOC, 5, 1);
-	ck_assert_uint_eq(item(t, 0)->size, 1000);
-	ck_assert_str_eq(trace_id_name(t, item(t, 0)->id), "7");
+	ck_assert_uint_eq(zt_item(t, 0)->size, 1000);
+	ck_assert_str_eq(trace_id_name(t, zt_item(t, 0)->id), "7");
 	assert_op(t, 1, TRACE_ALLOC, 6, 2);
 	assert_op(t, 2, TRACE_FREE_NULL, 7, 3);
 	assert_op(t, 3, TRACE_REALLOC, 8, 4);	/* r on a dead ID */
-	ck_assert_str_eq(trace_id_name(t, item(t, 3)->id), "9");
+	ck_assert_str_eq(trace_id_name(t, zt_item(t, 3)->id), "9");
 	assert_op(t, 4, TRACE_REALLOC, 9, 5);
-	ck_assert_uint_eq(item(t, 4)->size, 6000);
+	ck_assert_uint_eq(zt_item(t, 4)->size, 6000);
 	assert_op(t, 5, TRACE_FREE, 10, 6);
 	assert_op(t, 6, TRACE_REALLOC, 11, 7);
-	it = item(t, 6);
+	it = zt_item(t, 6);
 	ck_assert_uint_eq(it->size, 0);		/* r ID 0 keeps a block */
 	assert_op(t, 7, TRACE_ALLOC, 12, 8);
 	ck_assert_uint_eq(trace_id_count(t), 4);	/* 7 8 9 10, not -1 */
@@ -123,10 +98,10 @@ START_TEST(test_rep_header_layouts)
 	ck_assert_uint_eq(trace_op_count(t), 1);
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	for (i = 0; i < trace_item_count(t); i++)
-		if (item(t, i)->opno != 0)
+		if (zt_item(t, i)->opno != 0)
 			break;
 	assert_op(t, i, TRACE_ALLOC, c->op_line, 1);
-	ck_assert_uint_eq(item(t, i)->size, 8);
+	ck_assert_uint_eq(zt_item(t, i)->size, 8);
 	trace_free(t);
 }
 END_TEST
@@ -140,50 +115,50 @@ START_TEST(test_rep_header_errors)
 	t = LOAD("1\n2\n3\na 0 8\nf 0\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_REP);
 	ck_assert_uint_eq(trace_item_count(t), 2);
-	assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
+	zt_assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
 	assert_op(t, 1, TRACE_FREE, 5, 1);
 	ck_assert_uint_eq(trace_op_count(t), 1);
 	trace_free(t);
 
 	/* Too many numbers on a line. */
 	t = LOAD("1 2 3 4 5\na 0 8\n");
-	assert_bad(t, 0, 1, 0, ".rep header: expected 4 more number(s)");
+	zt_assert_bad(t, 0, 1, 0, ".rep header: expected 4 more number(s)");
 	assert_op(t, 1, TRACE_ALLOC, 2, 1);
 	trace_free(t);
 	t = LOAD("1 2\n3 4 5\na 0 8");
-	assert_bad(t, 0, 2, 0, ".rep header: expected 2 more number(s)");
+	zt_assert_bad(t, 0, 2, 0, ".rep header: expected 2 more number(s)");
 	assert_op(t, 1, TRACE_ALLOC, 3, 1);
 	trace_free(t);
 
 	/* A number and a word: a .rep, with a broken header. */
 	t = LOAD("20 abc\na 0 8\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_REP);
-	assert_bad(t, 0, 1, 0, ".rep header: expected 4 more number(s)");
+	zt_assert_bad(t, 0, 1, 0, ".rep header: expected 4 more number(s)");
 	assert_op(t, 1, TRACE_ALLOC, 2, 1);
 	trace_free(t);
 
 	/* Quoted, or not only digits. */
 	t = LOAD("1\n2\n3\n\"4\"\na 0 8\n");
-	assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
+	zt_assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
 	trace_free(t);
 	t = LOAD("1\n2\n3\n4K\na 0 8\n");
-	assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
+	zt_assert_bad(t, 0, 4, 0, ".rep header: expected 1 more number(s)");
 	ck_assert_uint_eq(trace_op_count(t), 1);
 	trace_free(t);
 
 	/* The file ends in the header: the error is on the last line. */
 	t = LOAD("1\n2\n");
 	ck_assert_uint_eq(trace_item_count(t), 1);
-	assert_bad(t, 0, 2, 0, ".rep header: expected 2 more number(s)");
+	zt_assert_bad(t, 0, 2, 0, ".rep header: expected 2 more number(s)");
 	trace_free(t);
 	t = LOAD("1\n2\n\n\n");
-	assert_bad(t, 0, 4, 0, ".rep header: expected 2 more number(s)");
+	zt_assert_bad(t, 0, 4, 0, ".rep header: expected 2 more number(s)");
 	trace_free(t);
 
 	/* A NUL byte ends the header too, then numbers are ops. */
 	t = LOAD("1\n2\n\0\n3\n");
-	assert_bad(t, 0, 3, 0, "NUL byte in line");
-	assert_bad(t, 1, 4, 1, "unknown op '3'");
+	zt_assert_bad(t, 0, 3, 0, "NUL byte in line");
+	zt_assert_bad(t, 1, 4, 1, "unknown op '3'");
 	trace_free(t);
 }
 END_TEST
@@ -195,8 +170,8 @@ START_TEST(test_rep_detection)
 
 	t = LOAD("@title x\n4\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_ZMT);
-	assert_bad(t, 1, 2, 1, "unknown op '4'");
-	ck_assert_int_eq(item(t, 1)->flags, 0);
+	zt_assert_bad(t, 1, 2, 1, "unknown op '4'");
+	ck_assert_int_eq(zt_item(t, 1)->flags, 0);
 	trace_free(t);
 
 	t = LOAD("@nope\n1\n2\n3\n4\n");
@@ -206,12 +181,12 @@ START_TEST(test_rep_detection)
 
 	t = LOAD("\"20\"\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_ZMT);
-	assert_bad(t, 0, 1, 1, "unknown op '\"20\"'");
+	zt_assert_bad(t, 0, 1, 1, "unknown op '\"20\"'");
 	trace_free(t);
 
 	t = LOAD("alloc a 1\n1\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_ZMT);
-	assert_bad(t, 1, 2, 2, "unknown op '1'");
+	zt_assert_bad(t, 1, 2, 2, "unknown op '1'");
 	trace_free(t);
 
 	t = LOAD("12a 1 2\n");
@@ -224,8 +199,8 @@ START_TEST(test_rep_detection)
 	 */
 	t = LOAD("x\"\n20\n1\n2\n3\na 0 8\n");
 	ck_assert_int_eq(trace_format(t), TRACE_FORMAT_REP);
-	assert_bad(t, 0, 1, 1, "stray '\"'");
-	ck_assert_int_eq(item(t, 0)->flags, 0);	/* read before detection */
+	zt_assert_bad(t, 0, 1, 1, "stray '\"'");
+	ck_assert_int_eq(zt_item(t, 0)->flags, 0);	/* read before detection */
 	assert_op(t, 1, TRACE_ALLOC, 6, 2);
 	trace_free(t);
 }
@@ -237,28 +212,28 @@ START_TEST(test_rep_free_null)
 
 	t = LOAD("0\n0\n3\n0\nf -1\nf -01\nf -1 # comment\r\n");
 	assert_op(t, 0, TRACE_FREE_NULL, 5, 1);
-	ck_assert_uint_eq(item(t, 0)->id, 0);
+	ck_assert_uint_eq(zt_item(t, 0)->id, 0);
 	assert_op(t, 1, TRACE_FREE, 6, 2);		/* just an ID */
-	ck_assert_str_eq(trace_id_name(t, item(t, 1)->id), "-01");
+	ck_assert_str_eq(trace_id_name(t, zt_item(t, 1)->id), "-01");
 	assert_op(t, 2, TRACE_FREE_NULL, 7, 3);
 	ck_assert_uint_eq(trace_id_count(t), 1);
 	trace_free(t);
 
 	/* In a .zmt, -1 is an ordinary ID. */
 	t = LOAD("alloc -1 8\nfree -1\n");
-	ck_assert_int_eq(item(t, 1)->kind, TRACE_FREE);
-	ck_assert_str_eq(trace_id_name(t, item(t, 1)->id), "-1");
+	ck_assert_int_eq(zt_item(t, 1)->kind, TRACE_FREE);
+	ck_assert_str_eq(trace_id_name(t, zt_item(t, 1)->id), "-1");
 	trace_free(t);
 
 	/* In a .rep, -1 is NULL: no other op may name it. */
 	t = LOAD("1\n1\n1\n1\na -1 8\nr -1 8\nc -1 1 1\nf -1 x\n");
-	assert_bad(t, 0, 5, 1,
+	zt_assert_bad(t, 0, 5, 1,
 	    "ID '-1' is NULL in a .rep file: only 'f -1' may name it");
-	assert_bad(t, 1, 6, 2,
+	zt_assert_bad(t, 1, 6, 2,
 	    "ID '-1' is NULL in a .rep file: only 'f -1' may name it");
-	assert_bad(t, 2, 7, 3,
+	zt_assert_bad(t, 2, 7, 3,
 	    "ID '-1' is NULL in a .rep file: only 'f -1' may name it");
-	assert_bad(t, 3, 8, 4, "'f' takes ID, got 2 argument(s)");
+	zt_assert_bad(t, 3, 8, 4, "'f' takes ID, got 2 argument(s)");
 	trace_free(t);
 }
 END_TEST
@@ -272,12 +247,12 @@ START_TEST(test_rep_flags_and_zmt_ops)
 
 	ck_assert_uint_eq(trace_item_count(t), 6);
 	for (i = 0; i < trace_item_count(t); i++)
-		ck_assert_int_eq(item(t, i)->flags, TRACE_F_REP);
-	ck_assert_int_eq(item(t, 0)->kind, TRACE_CAPTION);
+		ck_assert_int_eq(zt_item(t, i)->flags, TRACE_F_REP);
+	ck_assert_int_eq(zt_item(t, 0)->kind, TRACE_CAPTION);
 	assert_op(t, 1, TRACE_ALLOC, 6, 1);
 	assert_op(t, 2, TRACE_GC, 7, 2);
 	assert_op(t, 3, TRACE_STRDUP, 8, 3);
-	assert_bad(t, 4, 9, 4, "unknown op 'frob'");
+	zt_assert_bad(t, 4, 9, 4, "unknown op 'frob'");
 	assert_op(t, 5, TRACE_REALLOC, 10, 5);
 	trace_free(t);
 }
@@ -289,7 +264,7 @@ START_TEST(test_rep_missing_size)
 	struct trace *t = LOAD("0\r\n50\r\n100000\r\n0\r\na 4916\r\n"
 	    "a 22 3\r\nf 4916\r\n");
 
-	assert_bad(t, 0, 5, 1, "'a' takes ID SIZE, got 1 argument(s)");
+	zt_assert_bad(t, 0, 5, 1, "'a' takes ID SIZE, got 1 argument(s)");
 	assert_op(t, 1, TRACE_ALLOC, 6, 2);
 	assert_op(t, 2, TRACE_FREE, 7, 3);	/* liveness is the replay's */
 	trace_free(t);
@@ -354,7 +329,7 @@ START_TEST(test_rep_malloclab)
 			ck_assert_msg(trace_bad_count(t) == 0, "%s: %zu errors",
 			    de->d_name, trace_bad_count(t));
 		for (i = 0; i < trace_item_count(t); i++)
-			ck_assert_int_eq(item(t, i)->flags, TRACE_F_REP);
+			ck_assert_int_eq(zt_item(t, i)->flags, TRACE_F_REP);
 		trace_free(t);
 		n++;
 	}

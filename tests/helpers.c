@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests.h"
+#include "trace.h"
 
 struct zmm_heap *
 zt_heap_new(void)
@@ -244,4 +245,37 @@ zt_recorder_free(struct zt_recorder *rec)
 {
 	free(rec->text);
 	rec->text = NULL;
+}
+
+struct trace *
+zt_trace_load(const char *name, const char *text, size_t len)
+{
+	struct trace *t = NULL;
+	struct trace_error err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(trace_load_mem(name, text, len, &t, &err) == 0,
+	    "load failed: %s:%lu: %s", err.file, err.line, err.msg);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+const struct trace_item *
+zt_item(const struct trace *trace, size_t i)
+{
+	ck_assert_uint_lt(i, trace_item_count(trace));
+	return &trace_items(trace)[i];
+}
+
+void
+zt_assert_bad(const struct trace *trace, size_t i, uint32_t line,
+    uint64_t opno, const char *msg)
+{
+	const struct trace_item *it = zt_item(trace, i);
+
+	ck_assert_msg(it->kind == TRACE_BAD, "item %zu: kind %d, not BAD",
+	    i, it->kind);
+	ck_assert_uint_eq(it->line, line);
+	ck_assert_uint_eq(it->opno, opno);
+	ck_assert_str_eq(trace_item_text(trace, it, NULL), msg);
 }

@@ -77,6 +77,19 @@ const char	*zt_ring(const struct zmm_heap *heap);
 /* Serials of the cache in order as "c2 c1" ("" when empty); static buffer. */
 const char	*zt_cache(const struct zmm_heap *heap);
 
+struct trace;
+struct trace_item;
+
+/* LEN bytes of TEXT loaded as a trace named NAME; fails the test if not. */
+struct trace	*zt_trace_load(const char *name, const char *text, size_t len);
+
+/* Item I of a trace; fails the test when there is no such item. */
+const struct trace_item *zt_item(const struct trace *trace, size_t i);
+
+/* Item I is a TRACE_BAD at LINE with OPNO and the message MSG. */
+void		 zt_assert_bad(const struct trace *trace, size_t i,
+		    uint32_t line, uint64_t opno, const char *msg);
+
 /* An event recorder: one text line per event, as zmmreplay --events prints. */
 struct zt_recorder {
 	char	*text;		/* all lines so far, NUL-terminated */
