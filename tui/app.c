@@ -261,14 +261,27 @@ put(int y, int x, int width, const char *text)
 		mvaddnstr(y, x, text, width);
 }
 
+/* The play speed as shown in the header: "25/s" or "max". */
+static const char *
+speed_text(const struct app *app)
+{
+	static char buf[16];
+
+	if (speeds[app->speed] == 0)
+		return "max";
+	snprintf(buf, sizeof(buf), "%u/s", speeds[app->speed]);
+	return buf;
+}
+
 static void
 draw_header(struct app *app)
 {
 	const struct trace_item *items = trace_items(app->trace);
 	size_t pos = replay_position(app->replay);
 	const char *title = trace_title(app->trace);
-	char op[128] = "", line[512];
+	char op[128] = "", line[512], right[160];
 	size_t i;
+	int rlen;
 
 	/* the op just done: the last op item before the position */
 	for (i = pos; i > 0; i--) {
@@ -280,21 +293,19 @@ draw_header(struct app *app)
 	set_role(app, ROLE_TITLE, true);
 	attron(A_BOLD);
 	mvhline(0, 0, ' ', COLS);
+	/* right-aligned: op N/M, the op, play state and speed, the model */
+	rlen = snprintf(right, sizeof(right), "op %llu/%llu  %-16.16s %-5s "
+	    "%-5s PHP 8.2 ", (unsigned long long)replay_op(app->replay),
+	    (unsigned long long)trace_op_count(app->trace), op,
+	    app->playing ? "PLAY" : "PAUSE", speed_text(app));
+	if (rlen > COLS)
+		rlen = COLS;
 	snprintf(line, sizeof(line), " %s", title ? title :
 	    trace_name(app->trace));
-	put(0, 0, COLS - 42, line);
-	snprintf(line, sizeof(line), "op %llu/%llu  %-20.20s %s %s",
-	    (unsigned long long)replay_op(app->replay),
-	    (unsigned long long)trace_op_count(app->trace), op,
-	    app->playing ? "PLAY" : "PAUSE",
-	    speeds[app->speed] ? "" : "max");
-	put(0, COLS - 40 > 0 ? COLS - 40 : 0, 40, line);
+	put(0, 0, COLS - rlen - 1, line);
+	put(0, COLS - rlen, rlen, right);
 	attroff(A_BOLD);
 	set_role(app, ROLE_TITLE, false);
-	if (app->playing && speeds[app->speed]) {
-		snprintf(line, sizeof(line), "%u/s", speeds[app->speed]);
-		put(0, COLS - 7, 6, line);
-	}
 }
 
 static void
