@@ -144,7 +144,11 @@ void		 zmm_heap_free_all(struct zmm_heap *heap);
 /* `emalloc(size)`: 0 and *OUT, or ZMM_E_LIMIT / ZMM_E_OVERFLOW / ZMM_E_NOMEM. */
 int		 zmm_heap_alloc(struct zmm_heap *heap, size_t size, void **out);
 
-/* `efree(ptr)`; NULL is allowed.  ZMM_E_INVALID for a foreign pointer. */
+/*
+ * `efree(ptr)`; NULL is allowed.  PTR must be NULL or a block of some zmm
+ * heap: one of another heap, or a huge block this heap does not list,
+ * gives ZMM_E_INVALID (as ZendMM, no double free is detected).
+ */
 int		 zmm_heap_free(struct zmm_heap *heap, void *ptr);
 
 /* `erealloc(ptr, size)`; on failure the old block is untouched. */
