@@ -64,11 +64,14 @@ struct app {
 	int		 chunk_sel;	/* index among ring + cache */
 	int		 bin_sel;
 	int		 log_scroll;	/* lines up from the newest */
+	int		 list_scroll;	/* first entry shown of a bin's list */
 	char		 status[640];	/* last error or notice */
 	/* what the current op did */
 	struct touched	 touched[APP_TOUCH_MAX];
 	size_t		 ntouched;
 	bool		 bin_touched[ZMM_BINS];
+	struct zmm_loc	 slots[APP_TOUCH_MAX];	/* slots popped or pushed */
+	size_t		 nslots;
 	struct fit	 fit[APP_FIT_MAX];
 	size_t		 nfit;
 	bool		 fit_more;	/* candidates past APP_FIT_MAX */
@@ -112,6 +115,7 @@ on_event(const struct zmm_event *ev, void *arg)
 		return;
 	if (ev->type == ZMM_EV_OP_BEGIN) {
 		app->ntouched = 0;
+		app->nslots = 0;
 		app->nfit = 0;
 		app->fit_more = false;
 		memset(app->bin_touched, 0, sizeof(app->bin_touched));
@@ -131,6 +135,8 @@ on_event(const struct zmm_event *ev, void *arg)
 		if (ev->loc.kind == ZMM_LOC_CHUNK)
 			touch(app, (int)ev->loc.chunk,
 			    ev->loc.offset / (unsigned)ZMM_PAGE_SIZE, 1);
+		if (app->nslots < APP_TOUCH_MAX)
+			app->slots[app->nslots++] = ev->loc;
 		break;
 	case ZMM_EV_FIT_CANDIDATE:
 	case ZMM_EV_FIT_PICK:
@@ -212,6 +218,7 @@ go_to_op(struct app *app, uint64_t target)
 	from = target > LOG_OPS ? target - LOG_OPS : 0;
 	app->status[0] = '\0';
 	app->ntouched = 0;
+	app->nslots = 0;
 	app->nfit = 0;
 	app->fit_more = false;
 	memset(app->bin_touched, 0, sizeof(app->bin_touched));
@@ -527,6 +534,60 @@ draw_bins(struct app *app, int y, int x, int rows, int width)
 	}
 }
 
+static bool
+slot_touched(const struct app *app, const struct zmm_loc *loc)
+{
+	size_t i;
+
+	for (i = 0; i < app->nslots; i++)
+		if (app->slots[i].chunk == loc->chunk &&
+		    app->slots[i].offset == loc->offset)
+			return true;
+	return false;
+}
+
+/*
+ * The whole free list of the selected bin, head first, one slot a line:
+ * its position, location, page, and whether the current op pushed or
+ * popped it (reverse video).  PgUp/PgDn scroll it.
+ */
+static void
+draw_bin_list(struct app *app, int y, int x, int rows, int width)
+{
+	const struct zmm_heap *heap = replay_heap(app->replay);
+	int bin = app->bin_sel;
+	size_t len = zmm_heap_bin_length(heap, bin), i;
+	const void *slot = zmm_heap_bin_head(heap, bin);
+	char line[160], loc[ZMM_LOC_BUFSIZE];
+	int r = 1;
+
+	snprintf(line, sizeof(line), ">free_slot[%d] (%u B): %zu free, "
+	    "head first (PgUp/PgDn)", bin, zmm_bin_size(bin), len);
+	attron(A_BOLD);
+	put(y, x, width, line);
+	attroff(A_BOLD);
+	if (app->list_scroll > (int)len - (rows - 1))
+		app->list_scroll = (int)len - (rows - 1);
+	if (app->list_scroll < 0)
+		app->list_scroll = 0;
+	for (i = 0; slot != NULL && r < rows; i++, slot = zmm_slot_next(slot)) {
+		struct zmm_loc l;
+
+		if (i < (size_t)app->list_scroll)
+			continue;
+		l = zmm_heap_loc(heap, slot);
+		zmm_loc_format(&l, loc, sizeof(loc));
+		snprintf(line, sizeof(line), "%6zu %-14s page %u%s", i, loc,
+		    l.offset / (unsigned)ZMM_PAGE_SIZE, i == 0 ?
+		    "  <- next alloc of this bin" : "");
+		if (slot_touched(app, &l))
+			attron(A_REVERSE);
+		put(y + r, x, width, line);
+		attroff(A_REVERSE);
+		r++;
+	}
+}
+
 /* TEXT with its non-ASCII characters spelt in ASCII ("->" for an arrow). */
 static void
 ascii_fold(const char *text, char *out, size_t len)
@@ -641,8 +702,9 @@ static const char *const help_lines[] = {
 	"  + / -         faster / slower",
 	"  g             go to op N",
 	"  Home / End    first / last op",
-	"  Tab           focus: map, bins, log",
+	"  Tab           focus: map, bins (with the bin's whole free list), log",
 	"  Up / Down     map: chunk; bins: bin; log: scroll",
+	"  PgUp / PgDn   scroll the selected bin's free list",
 	"  ?             this help (any key closes it)",
 	"  Ctrl-L        redraw",
 	"  q             quit",
@@ -705,7 +767,10 @@ draw(struct app *app)
 	lower = LINES - 2 - y;
 	bins_w = COLS >= 120 ? 44 : 40;
 	draw_bins(app, y, 0, lower, bins_w);
-	draw_log(app, y, bins_w + 1, lower, COLS - bins_w - 1);
+	if (app->focus == FOCUS_BINS)
+		draw_bin_list(app, y, bins_w + 1, lower, COLS - bins_w - 1);
+	else
+		draw_log(app, y, bins_w + 1, lower, COLS - bins_w - 1);
 	draw_status(app, LINES - 2);
 	draw_keybar(app, LINES - 1);
 	if (app->help)
@@ -812,8 +877,10 @@ handle_key(struct app *app, int key)
 	case 'k':
 		if (app->focus == FOCUS_MAP && app->chunk_sel > 0)
 			app->chunk_sel--;
-		else if (app->focus == FOCUS_BINS && app->bin_sel > 0)
+		else if (app->focus == FOCUS_BINS && app->bin_sel > 0) {
 			app->bin_sel--;
+			app->list_scroll = 0;
+		}
 		else if (app->focus == FOCUS_LOG)
 			app->log_scroll++;
 		break;
@@ -827,10 +894,18 @@ handle_key(struct app *app, int key)
 			chunks++;
 		if (app->focus == FOCUS_MAP && app->chunk_sel + 1 < chunks)
 			app->chunk_sel++;
-		else if (app->focus == FOCUS_BINS && app->bin_sel + 1 < ZMM_BINS)
+		else if (app->focus == FOCUS_BINS && app->bin_sel + 1 < ZMM_BINS) {
 			app->bin_sel++;
+			app->list_scroll = 0;
+		}
 		else if (app->focus == FOCUS_LOG && app->log_scroll > 0)
 			app->log_scroll--;
+		break;
+	case KEY_NPAGE:
+		app->list_scroll += LINES / 2;
+		break;
+	case KEY_PPAGE:
+		app->list_scroll -= LINES / 2;
 		break;
 	case '?':
 		app->help = true;
