@@ -440,6 +440,47 @@ draw_chunk(struct app *app, const struct chunk_cells *cc, int y, int x,
 	}
 }
 
+/*
+ * Beside the first chunk's label: which chunk of how many is shown, the
+ * ring's serials, the cache and the huge blocks by mapped size.
+ */
+static void
+draw_lists(struct app *app, int y, size_t nchunks)
+{
+	const struct zmm_heap *heap = replay_heap(app->replay);
+	const struct zmm_chunk *c;
+	const struct zmm_huge *h;
+	struct zmm_chunk_info info;
+	char line[512];
+	size_t at = 0;
+
+#define ADD(...) do {							\
+	if (at < sizeof(line))						\
+		at += (size_t)snprintf(line + at, sizeof(line) - at,	\
+		    __VA_ARGS__);					\
+} while (0)
+	ADD("chunk %d/%zu  ring:", app->chunk_sel + 1, nchunks);
+	for (c = zmm_heap_chunk_first(heap); c != NULL;
+	    c = zmm_heap_chunk_next(heap, c)) {
+		zmm_chunk_info(c, &info);
+		ADD(" c%u", info.serial);
+	}
+	if ((c = zmm_heap_cached_first(heap)) != NULL) {
+		ADD("  cache:");
+		for (; c != NULL; c = zmm_heap_cached_next(c)) {
+			zmm_chunk_info(c, &info);
+			ADD(" c%u", info.serial);
+		}
+	}
+	if ((h = zmm_heap_huge_first(heap)) != NULL) {
+		ADD("  huge:");
+		for (; h != NULL; h = zmm_heap_huge_next(h))
+			ADD(" %zu", zmm_huge_size(h));
+	}
+#undef ADD
+	put(y, 34, COLS - 34, line);
+}
+
 /* The chunk map: as many chunks as fit in ROWS, the selected one first. */
 static int
 draw_map(struct app *app, int y, int rows)
@@ -461,13 +502,7 @@ draw_map(struct app *app, int y, int rows)
 		draw_chunk(app, &cells[i], y + used, 0, i == (size_t)app->chunk_sel);
 		used += 9;
 	}
-	if (n > 1) {
-		char more[64];
-
-		snprintf(more, sizeof(more), "chunk %d of %zu (Up/Down)",
-		    app->chunk_sel + 1, n);
-		put(y, 44, COLS - 44, more);
-	}
+	draw_lists(app, y, n);
 	free(cells);
 	return used;
 }
