@@ -32,6 +32,7 @@
 #define MIN_LINES	24
 #define FRAME_MS	33		/* at most ~30 frames a second */
 #define LOG_OPS		8		/* the log shows the last 8 ops */
+#define MARKS_MAX	64		/* marks set with `m` */
 #define KEY_CTRL_L	12
 
 enum focus { FOCUS_MAP, FOCUS_BINS, FOCUS_LOG, FOCUS_COUNT };
@@ -65,6 +66,8 @@ struct app {
 	int		 bin_sel;
 	int		 log_scroll;	/* lines up from the newest */
 	int		 list_scroll;	/* first entry shown of a bin's list */
+	uint64_t	 marks[MARKS_MAX];	/* ops marked with `m` */
+	size_t		 nmarks;
 	char		 status[640];	/* last error or notice */
 	/* what the current op did */
 	struct touched	 touched[APP_TOUCH_MAX];
@@ -737,6 +740,8 @@ static const char *const help_lines[] = {
 	"  + / -         faster / slower",
 	"  g             go to op N",
 	"  Home / End    first / last op",
+	"  m             set (or clear) a mark at this op",
+	"  '             jump to the next mark, yours or a trace's @mark",
 	"  Tab           focus: map, bins (with the bin's whole free list), log",
 	"  Up / Down     map: chunk; bins: bin; log: scroll",
 	"  PgUp / PgDn   scroll the selected bin's free list",
@@ -811,6 +816,94 @@ draw(struct app *app)
 	if (app->help)
 		draw_help();
 	refresh();
+}
+
+/* ------------------------------------------------------------------
+ *  Marks: `m` sets or clears one at the current op; `'` jumps to the next
+ *  mark, the user's or a trace's @mark (the ops done where it stands)
+ * ------------------------------------------------------------------ */
+
+static void
+toggle_mark(struct app *app)
+{
+	uint64_t op = replay_op(app->replay);
+	size_t i;
+
+	for (i = 0; i < app->nmarks; i++) {
+		if (app->marks[i] == op) {
+			app->marks[i] = app->marks[--app->nmarks];
+			snprintf(app->status, sizeof(app->status),
+			    "mark at op %llu cleared", (unsigned long long)op);
+			return;
+		}
+	}
+	if (app->nmarks == MARKS_MAX) {
+		snprintf(app->status, sizeof(app->status), "all %d marks are "
+		    "in use: clear one with m", MARKS_MAX);
+		return;
+	}
+	app->marks[app->nmarks++] = op;
+	snprintf(app->status, sizeof(app->status), "mark set at op %llu "
+	    "(' jumps to the next mark)", (unsigned long long)op);
+}
+
+/* The next mark after the current op, wrapping; false when there is none. */
+static bool
+next_mark(const struct app *app, uint64_t *op, const char **name)
+{
+	const struct trace_item *items = trace_items(app->trace);
+	size_t n = trace_item_count(app->trace), i;
+	uint64_t cur = replay_op(app->replay), done = 0;
+	uint64_t best_after = UINT64_MAX, best_any = UINT64_MAX;
+	const char *name_after = NULL, *name_any = NULL;
+
+#define CONSIDER(at, label) do {					\
+	if ((at) > cur && (at) < best_after) {				\
+		best_after = (at);					\
+		name_after = (label);					\
+	}								\
+	if ((at) < best_any) {						\
+		best_any = (at);					\
+		name_any = (label);					\
+	}								\
+} while (0)
+	for (i = 0; i < n; i++) {
+		if (items[i].opno != 0)
+			done = items[i].opno;
+		else if (items[i].kind == TRACE_MARK)
+			CONSIDER(done, trace_item_text(app->trace, &items[i],
+			    NULL));
+	}
+	for (i = 0; i < app->nmarks; i++)
+		CONSIDER(app->marks[i], NULL);
+#undef CONSIDER
+	if (best_after != UINT64_MAX) {
+		*op = best_after;
+		*name = name_after;
+		return true;
+	}
+	if (best_any != UINT64_MAX) {
+		*op = best_any;
+		*name = name_any;
+		return true;
+	}
+	return false;
+}
+
+static void
+jump_mark(struct app *app)
+{
+	const char *name = NULL;
+	uint64_t op;
+
+	if (!next_mark(app, &op, &name)) {
+		snprintf(app->status, sizeof(app->status), "no marks: set one "
+		    "with m, or write @mark NAME in the trace");
+		return;
+	}
+	go_to_op(app, op);
+	snprintf(app->status, sizeof(app->status), "mark %s%sat op %llu",
+	    name ? name : "", name ? " " : "", (unsigned long long)op);
 }
 
 /* ------------------------------------------------------------------
@@ -935,6 +1028,13 @@ handle_key(struct app *app, int key)
 		}
 		else if (app->focus == FOCUS_LOG && app->log_scroll > 0)
 			app->log_scroll--;
+		break;
+	case 'm':
+		toggle_mark(app);
+		break;
+	case '\'':
+		app->playing = false;
+		jump_mark(app);
 		break;
 	case KEY_NPAGE:
 		app->list_scroll += LINES / 2;
