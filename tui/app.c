@@ -63,6 +63,7 @@ struct app {
 	bool		 help;		/* the help overlay is open */
 	enum focus	 focus;
 	int		 chunk_sel;	/* index among ring + cache */
+	int		 nchunks;	/* ring + cache, as last drawn */
 	int		 bin_sel;
 	int		 log_scroll;	/* lines up from the newest */
 	int		 list_scroll;	/* first entry shown of a bin's list */
@@ -497,6 +498,7 @@ draw_map(struct app *app, int y, int rows)
 		put(y, 1, COLS - 2, "(out of memory drawing the map)");
 		return 1;
 	}
+	app->nchunks = (int)n;
 	if (app->chunk_sel >= (int)n)
 		app->chunk_sel = (int)n - 1;
 	if (app->chunk_sel < 0)
@@ -948,9 +950,6 @@ static bool
 handle_key(struct app *app, int key)
 {
 	uint64_t op = replay_op(app->replay);
-	int chunks = 0;
-	const struct zmm_chunk *c;
-	const struct zmm_heap *heap = replay_heap(app->replay);
 	long long target;
 
 	if (app->help && key != ERR) {
@@ -1014,13 +1013,7 @@ handle_key(struct app *app, int key)
 		break;
 	case KEY_DOWN:
 	case 'j':
-		for (c = zmm_heap_chunk_first(heap); c != NULL;
-		    c = zmm_heap_chunk_next(heap, c))
-			chunks++;
-		for (c = zmm_heap_cached_first(heap); c != NULL;
-		    c = zmm_heap_cached_next(c))
-			chunks++;
-		if (app->focus == FOCUS_MAP && app->chunk_sel + 1 < chunks)
+		if (app->focus == FOCUS_MAP && app->chunk_sel + 1 < app->nchunks)
 			app->chunk_sel++;
 		else if (app->focus == FOCUS_BINS && app->bin_sel + 1 < ZMM_BINS) {
 			app->bin_sel++;
