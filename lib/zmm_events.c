@@ -30,18 +30,44 @@ static const char *const why_names[] = {
 #undef X
 };
 
+/* Every listener in slot order; one that is removed meanwhile is skipped. */
+static void
+fan_out(const struct zmm_event *event, void *arg)
+{
+	struct zmm_heap *heap = arg;
+	int i;
+
+	for (i = 0; i < heap->listeners_top; i++) {
+		zmm_event_fn *fn = heap->listeners[i].fn;
+
+		if (fn != NULL)
+			fn(event, heap->listeners[i].arg);
+	}
+}
+
+/* Recomputes `observed` and where zmm__emit() sends events. */
 static void
 update_observed(struct zmm_heap *heap)
 {
-	int i, any = 0;
+	int i, count = 0, last = -1;
 
 	heap->listeners_top = 0;
 	for (i = 0; i < ZMM_LISTENERS_MAX; i++)
 		if (heap->listeners[i].fn != NULL) {
-			any = 1;
+			count++;
+			last = i;
 			heap->listeners_top = i + 1;
 		}
-	heap->observed = any && !heap->muted;
+	if (count == 1 && !heap->dispatching) {
+		heap->target = heap->listeners[last];
+	} else {
+		/* during a dispatch too: the loop sees removals at once */
+		heap->target.fn = fan_out;
+		heap->target.arg = heap;
+	}
+	heap->observed = count > 0 && !heap->muted;
+	zmm__event_init(&heap->slot_event, ZMM_EV_SLOT_POP);
+	heap->slot_event.loc.kind = ZMM_LOC_CHUNK;
 }
 
 /* Adds a listener in the first free slot. */
@@ -80,23 +106,6 @@ zmm_heap_mute(struct zmm_heap *heap, bool muted)
 	update_observed(heap);
 }
 
-/* Delivers EVENT, stamped with the current op, to every listener. */
-void
-zmm__emit(struct zmm_heap *heap, struct zmm_event *event)
-{
-	int i;
-
-	event->op = heap->op;
-	heap->dispatching++;
-	for (i = 0; i < heap->listeners_top; i++) {
-		zmm_event_fn *fn = heap->listeners[i].fn;
-
-		if (fn != NULL)
-			fn(event, heap->listeners[i].arg);
-	}
-	heap->dispatching--;
-}
-
 /* Public entry for events made outside the core (the replay's op events). */
 void
 zmm_heap_emit(struct zmm_heap *heap, struct zmm_event *event)
@@ -105,28 +114,11 @@ zmm_heap_emit(struct zmm_heap *heap, struct zmm_event *event)
 		zmm__emit(heap, event);
 }
 
-/*
- * An event with no field set.  Field by field, not memset or an
- * initializer: compilers turn those into `rep stos`, which costs more than
- * the rest of an event on the hot slot path.
- */
+/* An event with no field set (the public face of zmm__event_init). */
 void
 zmm_event_init(struct zmm_event *event, enum zmm_event_type type)
 {
-	event->type = type;
-	event->op = 0;
-	event->chunk = -1;
-	event->page = -1;
-	event->pages = 0;
-	event->bin = -1;
-	event->loc.kind = ZMM_LOC_NONE;
-	event->loc.chunk = 0;
-	event->loc.offset = 0;
-	event->loc.size = 0;
-	event->size = 0;
-	event->count = 0;
-	event->why = ZMM_WHY_NONE;
-	event->text = NULL;
+	zmm__event_init(event, type);
 }
 
 /* An event about a whole chunk. */
@@ -136,44 +128,28 @@ zmm__ev_chunk(struct zmm_heap *heap, enum zmm_event_type type,
 {
 	struct zmm_event ev;
 
-	zmm_event_init(&ev, type);
+	zmm__event_init(&ev, type);
 	ev.chunk = (int)chunk->serial;
 	ev.why = why;
 	zmm__emit(heap, &ev);
 }
 
-/* An event about a run of pages (PAGES long at PAGE). */
-void
-zmm__ev_pages(struct zmm_heap *heap, enum zmm_event_type type,
-    const struct zmm_chunk *chunk, uint32_t page, uint32_t pages, int bin,
-    enum zmm_why why)
-{
-	struct zmm_event ev;
-
-	zmm_event_init(&ev, type);
-	ev.chunk = (int)chunk->serial;
-	ev.page = (int)page;
-	ev.pages = pages;
-	ev.bin = bin;
-	if (type == ZMM_EV_RUN_CARVE && bin >= 0)
-		ev.count = zmm__bin_slots[bin];
-	ev.why = why;
-	zmm__emit(heap, &ev);
-}
-
-/* An event about one slot of a bin (the hottest site). */
+/*
+ * An event about one slot of a bin, the hottest site: it reuses an event
+ * kept in the heap whose other fields never change, so only four are
+ * written and no stack frame is built.
+ */
 void
 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type, int bin,
     const void *slot)
 {
-	struct zmm_event ev;
+	struct zmm_event *ev = &heap->slot_event;
 
-	zmm_event_init(&ev, type);
-	ev.bin = bin;
-	ev.loc.kind = ZMM_LOC_CHUNK;
-	ev.loc.chunk = zmm__chunk_of(slot)->serial;
-	ev.loc.offset = (uint32_t)zmm__chunk_offset(slot);
-	zmm__emit(heap, &ev);
+	ev->type = type;
+	ev->bin = bin;
+	ev->loc.chunk = zmm__chunk_of(slot)->serial;
+	ev->loc.offset = (uint32_t)zmm__chunk_offset(slot);
+	zmm__emit(heap, ev);
 }
 
 /* An event about a block (huge blocks, realloc paths). */
@@ -183,13 +159,23 @@ zmm__ev_block(struct zmm_heap *heap, enum zmm_event_type type,
 {
 	struct zmm_event ev;
 
-	zmm_event_init(&ev, type);
-	ev.loc = zmm_heap_loc(heap, ptr);
+	zmm__event_init(&ev, type);
 	if (type == ZMM_EV_HUGE_MAP || type == ZMM_EV_HUGE_UNMAP ||
 	    type == ZMM_EV_HUGE_RESIZE) {
 		/* the node may already be gone: name the block by its size */
 		ev.loc.kind = ZMM_LOC_HUGE;
 		ev.loc.size = size;
+	} else if (ptr != NULL && zmm__chunk_offset(ptr) != 0) {
+		/*
+		 * A block inside one of this heap's chunks: filled in place,
+		 * as copying zmm_heap_loc()'s returned struct stalls on
+		 * store forwarding.
+		 */
+		ev.loc.kind = ZMM_LOC_CHUNK;
+		ev.loc.chunk = zmm__chunk_of(ptr)->serial;
+		ev.loc.offset = (uint32_t)zmm__chunk_offset(ptr);
+	} else if (ptr != NULL) {
+		ev.loc = zmm_heap_loc(heap, ptr);
 	}
 	ev.size = size;
 	ev.count = count;

@@ -124,8 +124,10 @@ enum zmm_why {
 	ZMM_WHY_COUNT
 };
 
+/* Fields ordered so that none needs padding: 80 bytes on LP64. */
 struct zmm_event {
 	enum zmm_event_type type;
+	enum zmm_why	 why;
 	unsigned long	 op;		/* 1-based trace op; 0 outside a replay */
 	int		 chunk;		/* chunk serial, -1 when none */
 	int		 page;		/* first page, -1 when none */
@@ -134,7 +136,6 @@ struct zmm_event {
 	struct zmm_loc	 loc;		/* block or slot */
 	size_t		 size;		/* bytes */
 	size_t		 count;		/* slots, old size, ... */
-	enum zmm_why	 why;
 	const char	*text;		/* ID or message; valid during the call */
 };
 

@@ -167,48 +167,6 @@ zmm_heap_free_all(struct zmm_heap *heap)
 	free(heap);
 }
 
-/* `zend_mm_alloc_heap`: dispatch on the size class. */
-void *
-zmm__alloc(struct zmm_heap *heap, size_t size)
-{
-	if (size <= ZMM_MAX_SMALL_SIZE)
-		return zmm__small_alloc(heap, zmm__size_to_bin(size));
-	if (size <= ZMM_MAX_LARGE_SIZE)
-		return zmm__large_alloc(heap, size);
-	return zmm__huge_alloc(heap, size);
-}
-
-/*
- * `zend_mm_free_heap`: a pointer with zero low 21 bits is huge (or NULL);
- * otherwise its page's map word says small (bin) or large (pages).
- */
-int
-zmm__free(struct zmm_heap *heap, void *ptr)
-{
-	struct zmm_chunk *chunk;
-	size_t offset = zmm__chunk_offset(ptr);
-	uint32_t page, info;
-
-	if (offset == 0) {
-		if (ptr == NULL)
-			return ZMM_OK;
-		return zmm__huge_free(heap, ptr);
-	}
-	chunk = zmm__chunk_of(ptr);
-	if (chunk->heap != heap)
-		return ZMM_E_INVALID;
-	page = (uint32_t)(offset / ZMM_PAGE_SIZE);
-	info = chunk->map[page];
-	if (info & ZMM_IS_SRUN) {
-		zmm__small_free(heap, ptr, (int)ZMM_SRUN_BIN(info));
-		return ZMM_OK;
-	}
-	if (offset % ZMM_PAGE_SIZE != 0 || ZMM_LRUN_PAGES(info) == 0)
-		return ZMM_E_INVALID;
-	zmm__large_free(heap, chunk, page, ZMM_LRUN_PAGES(info));
-	return ZMM_OK;
-}
-
 /* A status for a failed allocation (heap->status was set by zmm__fail). */
 static int
 failed(struct zmm_heap *heap)
@@ -220,12 +178,15 @@ int
 zmm_heap_alloc(struct zmm_heap *heap, size_t size, void **out)
 {
 	int rc = zmm__begin(heap);
+	void *ptr;
 
-	*out = NULL;
-	if (rc != ZMM_OK)
+	if (rc != ZMM_OK) {
+		*out = NULL;
 		return rc;
-	*out = zmm__alloc(heap, size);
-	return *out != NULL ? ZMM_OK : failed(heap);
+	}
+	ptr = zmm__alloc(heap, size);
+	*out = ptr;
+	return ZMM_LIKELY(ptr != NULL) ? ZMM_OK : failed(heap);
 }
 
 int

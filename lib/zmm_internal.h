@@ -103,6 +103,8 @@ struct zmm_heap {
 	unsigned long	 op;
 	int		 listeners_top;	/* slots in use are below this */
 	struct zmm_listener listeners[ZMM_LISTENERS_MAX];
+	struct zmm_listener target;	/* the one listener, or the fan-out */
+	struct zmm_event slot_event;	/* reused by zmm__ev_slot() */
 
 	int		 status;	/* ZMM_OK or why the current call failed */
 	char		 error[192];	/* PHP's message for the last failure */
@@ -186,26 +188,89 @@ zmm__bits_all_clear(const uint64_t *map, uint32_t start, uint32_t len)
 static inline int
 zmm__begin(struct zmm_heap *heap)
 {
-	if (ZMM_UNLIKELY(heap->dispatching))
-		return ZMM_E_BUSY;
-	if (ZMM_UNLIKELY(heap->status != ZMM_OK)) {
+	/* one test on the fast path: both are zero almost always */
+	if (ZMM_UNLIKELY((heap->dispatching | heap->status) != 0)) {
+		if (heap->dispatching)
+			return ZMM_E_BUSY;
 		heap->status = ZMM_OK;
 		heap->error[0] = '\0';
 	}
 	return ZMM_OK;
 }
 
+/*
+ * Delivers EVENT, stamped with the current op, to the listeners: straight
+ * to the only one in the common case, through a fan-out loop otherwise.
+ * Inline: with an observer attached every event passes here.
+ */
+static inline void
+zmm__emit(struct zmm_heap *heap, struct zmm_event *event)
+{
+	event->op = heap->op;
+	heap->dispatching++;
+	heap->target.fn(event, heap->target.arg);
+	heap->dispatching--;
+}
+
 /* zmm_events.c */
-void	 zmm__emit(struct zmm_heap *heap, struct zmm_event *event);
 void	 zmm__ev_chunk(struct zmm_heap *heap, enum zmm_event_type type,
 	    const struct zmm_chunk *chunk, enum zmm_why why);
-void	 zmm__ev_pages(struct zmm_heap *heap, enum zmm_event_type type,
-	    const struct zmm_chunk *chunk, uint32_t page, uint32_t pages,
-	    int bin, enum zmm_why why);
-void	 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type,
-	    int bin, const void *slot);
 void	 zmm__ev_block(struct zmm_heap *heap, enum zmm_event_type type,
 	    const void *ptr, size_t size, size_t count, enum zmm_why why);
+
+/*
+ * An event with no field set.  Field by field, not memset or an
+ * initializer: compilers turn those into `rep stos`, which costs more than
+ * the rest of an event.
+ */
+static inline void
+zmm__event_init(struct zmm_event *event, enum zmm_event_type type)
+{
+	event->type = type;
+	event->why = ZMM_WHY_NONE;
+	event->op = 0;
+	event->chunk = -1;
+	event->page = -1;
+	event->pages = 0;
+	event->bin = -1;
+	event->loc.kind = ZMM_LOC_NONE;
+	event->loc.chunk = 0;
+	event->loc.offset = 0;
+	event->loc.size = 0;
+	event->size = 0;
+	event->count = 0;
+	event->text = NULL;
+}
+
+/*
+ * An event about a run of pages (PAGES long at PAGE).  Inline: the page
+ * paths are long enough to carry its frame, and the best-fit search emits
+ * one per candidate.
+ */
+static inline void
+zmm__ev_pages(struct zmm_heap *heap, enum zmm_event_type type,
+    const struct zmm_chunk *chunk, uint32_t page, uint32_t pages, int bin,
+    enum zmm_why why)
+{
+	struct zmm_event ev;
+
+	zmm__event_init(&ev, type);
+	ev.chunk = (int)chunk->serial;
+	ev.page = (int)page;
+	ev.pages = pages;
+	ev.bin = bin;
+	if (type == ZMM_EV_RUN_CARVE && bin >= 0)
+		ev.count = zmm__bin_slots[bin];
+	ev.why = why;
+	zmm__emit(heap, &ev);
+}
+
+/*
+ * Out of line: inlined, its event frame would cost the unobserved slot
+ * fast paths a stack frame of their own.
+ */
+void	 zmm__ev_slot(struct zmm_heap *heap, enum zmm_event_type type,
+	    int bin, const void *slot);
 
 /* zmm_small.c */
 void	*zmm__small_alloc_slow(struct zmm_heap *heap, int bin);
@@ -283,10 +348,50 @@ int	 zmm__huge_free(struct zmm_heap *heap, void *ptr);
 struct zmm_huge *zmm__huge_find(const struct zmm_heap *heap, const void *ptr);
 
 /* zmm_heap.c */
-void	*zmm__alloc(struct zmm_heap *heap, size_t size);
-int	 zmm__free(struct zmm_heap *heap, void *ptr);
 void	 zmm__fail(struct zmm_heap *heap, int status, size_t size,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* `zend_mm_alloc_heap`: dispatch on the size class (inline: the hot path). */
+static inline void *
+zmm__alloc(struct zmm_heap *heap, size_t size)
+{
+	if (size <= ZMM_MAX_SMALL_SIZE)
+		return zmm__small_alloc(heap, zmm__size_to_bin(size));
+	if (size <= ZMM_MAX_LARGE_SIZE)
+		return zmm__large_alloc(heap, size);
+	return zmm__huge_alloc(heap, size);
+}
+
+/*
+ * `zend_mm_free_heap`: a pointer with zero low 21 bits is huge (or NULL);
+ * otherwise its page's map word says small (bin) or large (pages).
+ */
+static inline int
+zmm__free(struct zmm_heap *heap, void *ptr)
+{
+	struct zmm_chunk *chunk;
+	size_t offset = zmm__chunk_offset(ptr);
+	uint32_t page, info;
+
+	if (offset == 0) {
+		if (ptr == NULL)
+			return ZMM_OK;
+		return zmm__huge_free(heap, ptr);
+	}
+	chunk = zmm__chunk_of(ptr);
+	if (chunk->heap != heap)
+		return ZMM_E_INVALID;
+	page = (uint32_t)(offset / ZMM_PAGE_SIZE);
+	info = chunk->map[page];
+	if (info & ZMM_IS_SRUN) {
+		zmm__small_free(heap, ptr, (int)ZMM_SRUN_BIN(info));
+		return ZMM_OK;
+	}
+	if (offset % ZMM_PAGE_SIZE != 0 || ZMM_LRUN_PAGES(info) == 0)
+		return ZMM_E_INVALID;
+	zmm__large_free(heap, chunk, page, ZMM_LRUN_PAGES(info));
+	return ZMM_OK;
+}
 
 /* zmm_gc.c */
 size_t	 zmm__gc(struct zmm_heap *heap);

@@ -253,9 +253,10 @@ zmm_heap_realloc(struct zmm_heap *heap, void *ptr, size_t size, void **out)
 	int done;
 	void *ret;
 
-	*out = NULL;
-	if (zmm__begin(heap) != ZMM_OK)
+	if (zmm__begin(heap) != ZMM_OK) {
+		*out = NULL;
 		return ZMM_E_BUSY;
+	}
 	if (offset == 0) {
 		if (ptr == NULL) {
 			if (heap->observed)
@@ -268,7 +269,7 @@ zmm_heap_realloc(struct zmm_heap *heap, void *ptr, size_t size, void **out)
 	}
 	chunk = zmm__chunk_of(ptr);
 	if (chunk->heap != heap)
-		return ZMM_E_INVALID;
+		goto invalid;
 	page = (uint32_t)(offset / ZMM_PAGE_SIZE);
 	info = chunk->map[page];
 	if (info & ZMM_IS_SRUN) {
@@ -279,7 +280,7 @@ zmm_heap_realloc(struct zmm_heap *heap, void *ptr, size_t size, void **out)
 		old_size = zmm__bin_size[ZMM_SRUN_BIN(info)];
 	} else {
 		if (offset % ZMM_PAGE_SIZE != 0)
-			return ZMM_E_INVALID;
+			goto invalid;
 		old_size = (size_t)ZMM_LRUN_PAGES(info) * ZMM_PAGE_SIZE;
 		if (size > ZMM_MAX_SMALL_SIZE && size <= ZMM_MAX_LARGE_SIZE) {
 			ret = realloc_large(heap, ptr, size, chunk, page,
@@ -294,4 +295,7 @@ out:
 	if (ret != NULL)
 		return ZMM_OK;
 	return heap->status != ZMM_OK ? heap->status : ZMM_E_NOMEM;
+invalid:
+	*out = NULL;
+	return ZMM_E_INVALID;
 }
