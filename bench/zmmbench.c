@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,22 +257,52 @@ replay_once(const struct alloc_ops *a, const struct program *prog, void **live)
 	return t1 - t0;
 }
 
-static double
-best_of(const struct alloc_ops *a, const struct program *prog, int runs)
+/* The allocators timed, in the order each round runs them. */
+enum { CORE, OBSERVED, ZENDMM, GLIBC, NALLOC };
+
+/*
+ * Best of RUNS replays of PROG through each wanted allocator, into BEST[]
+ * (seconds; -1 for those not run).  The allocators take turns, and the
+ * turn order rotates from round to round: a run pays for what the run
+ * before it left behind (glibc's trimming slows the next mappings), so
+ * each allocator gets rounds after each of the others and none is
+ * favoured by its place.
+ */
+static int
+best_of(const struct program *prog, int runs, const bool want[NALLOC],
+    double best[NALLOC])
 {
+	static const struct alloc_ops *const ops[NALLOC] = {
+		&zmm_ops, &zmm_ops,
+#ifdef HAVE_LIBPHP
+		&php_ops,
+#else
+		NULL,
+#endif
+		&libc_ops
+	};
 	void **live = calloc(prog->nids ? prog->nids : 1, sizeof(*live));
-	double best = -1, t;
-	int i;
+	double t;
+	int i, j, k;
 
 	if (live == NULL)
 		return -1;
+	for (k = 0; k < NALLOC; k++)
+		best[k] = -1;
 	for (i = 0; i < runs; i++) {
-		t = replay_once(a, prog, live);
-		if (t >= 0 && (best < 0 || t < best))
-			best = t;
+		for (j = 0; j < NALLOC; j++) {
+			k = (i + j) % NALLOC;
+			if (!want[k] || ops[k] == NULL)
+				continue;
+			observe = k == OBSERVED;
+			t = replay_once(ops[k], prog, live);
+			if (t >= 0 && (best[k] < 0 || t < best[k]))
+				best[k] = t;
+		}
 	}
+	observe = 0;
 	free(live);
-	return best;
+	return 0;
 }
 
 /* Reading speed: best of RUNS loads of PATH, in MB/s. */
@@ -334,13 +365,15 @@ seek_speed(const struct trace *trace, int samples, double *mean, double *worst)
 static void
 usage(FILE *out)
 {
-	fputs("usage: zmmbench [--runs N] [--read] [--seek] TRACE...\n"
+	fputs("usage: zmmbench [--runs N] [--read] [--seek] [--only NAME] TRACE...\n"
 	    "Times replays of each TRACE through the zmmviz core (without and\n"
 	    "with an event listener), the real ZendMM (libphp8.2) and glibc.\n"
 	    "  --runs N   replays per allocator, best kept (default 5)\n"
 	    "  --read     also time loading each trace (MB/s)\n"
 	    "  --seek     also time random seeks in each trace (ms)\n"
-	    "  --read-only  only time loading each trace (MB/s)\n", out);
+	    "  --read-only  only time loading each trace (MB/s)\n"
+	    "  --only NAME  replay only through NAME (core, observed, zendmm,\n"
+	    "             glibc), e.g. under a profiler\n", out);
 }
 
 int
@@ -351,11 +384,13 @@ main(int argc, char **argv)
 		{ "read", no_argument, NULL, 'R' },
 		{ "seek", no_argument, NULL, 'S' },
 		{ "read-only", no_argument, NULL, 'O' },
+		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int runs = 5, do_read = 0, do_seek = 0, read_only = 0, c, i, rc = 0;
+	const char *only = NULL;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
@@ -363,6 +398,7 @@ main(int argc, char **argv)
 		case 'R': do_read = 1; break;
 		case 'S': do_seek = 1; break;
 		case 'O': read_only = 1; break;
+		case 'o': only = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("zmmbench (zmmviz) %s\nmodels the Zend memory "
@@ -371,7 +407,9 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (runs < 1 || optind >= argc) {
+	if (runs < 1 || optind >= argc || (only != NULL &&
+	    strcmp(only, "core") != 0 && strcmp(only, "observed") != 0 &&
+	    strcmp(only, "zendmm") != 0 && strcmp(only, "glibc") != 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -383,7 +421,11 @@ main(int argc, char **argv)
 		struct trace_error err;
 		struct trace *trace;
 		struct program prog;
-		double core, obs, php = -1, libc;
+		static const char *const names[NALLOC] = { "core",
+		    "observed", "zendmm", "glibc" };
+		bool want[NALLOC];
+		double best[NALLOC], core, obs, php, libc;
+		int k;
 		const char *base = strrchr(argv[i], '/');
 
 		base = base ? base + 1 : argv[i];
@@ -405,18 +447,22 @@ main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		observe = 0;
-		core = best_of(&zmm_ops, &prog, runs);
-		observe = 1;
-		obs = best_of(&zmm_ops, &prog, runs);
-		observe = 0;
-#ifdef HAVE_LIBPHP
-		php = best_of(&php_ops, &prog, runs);
-#endif
-		libc = best_of(&libc_ops, &prog, runs);
+		for (k = 0; k < NALLOC; k++)
+			want[k] = only == NULL || strcmp(only, names[k]) == 0;
+		if (best_of(&prog, runs, want, best) != 0) {
+			free(prog.ops);
+			trace_free(trace);
+			rc = 1;
+			continue;
+		}
+		core = best[CORE];
+		obs = best[OBSERVED];
+		php = best[ZENDMM];
+		libc = best[GLIBC];
 		printf("%-28s %10zu %10.3f %10.3f %10.3f %10.3f %8.2f %8.2f\n",
 		    base, prog.nops, core * 1e3, obs * 1e3, php * 1e3,
-		    libc * 1e3, php > 0 ? core / php : 0, php > 0 ? obs / php : 0);
+		    libc * 1e3, php > 0 && core > 0 ? core / php : 0,
+		    php > 0 && obs > 0 ? obs / php : 0);
 		if (do_read) {
 			size_t bytes = 0;
 			double mbs = read_speed(argv[i], runs, &bytes);
