@@ -5,13 +5,17 @@
  *   items:  [@title][@caption][alloc a][alloc b][@pause][free a] ...
  *                                       ^ next
  *   blocks: ID index -> { ptr, requested size, op, epoch }
+ *   owners: { ptr, ID index } of the live blocks, sorted by ptr (on demand)
  *
  * A block is live when its epoch equals the replay's: a `reset` forgets
- * every ID at once by moving to the next epoch.
+ * every ID at once by moving to the next epoch.  The reverse index serves
+ * the viewer's inspector; it is built by the first replay_owner() after
+ * the block table changed, so stepping pays only for counting changes.
  */
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,22 @@ struct block {
 	uint64_t	 size;		/* bytes requested */
 	uint64_t	 opno;		/* op that made it */
 	uint32_t	 epoch;		/* live when equal to the replay's */
+};
+
+/* A live block by address. */
+struct owner {
+	uintptr_t	 addr;
+	uint32_t	 id;
+};
+
+/* The live blocks sorted by address; current while gen is the replay's. */
+struct owner_index {
+	struct owner	*owner;
+	struct owner	*spare;		/* the radix sort's other buffer */
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 gen;
+	bool		 built;
 };
 
 struct listener {
@@ -41,6 +61,8 @@ struct replay {
 	struct zmm_heap	*heap;
 	struct block	*blocks;	/* by ID index */
 	uint32_t	 epoch;
+	uint64_t	 gen;		/* bumped by every change of blocks */
+	struct owner_index *index;	/* mutable behind a const replay */
 	struct replay_options options;
 	size_t		 live_bytes;	/* block sizes of live IDs, when checking */
 	bool		 size_known;	/* live_bytes tells `size` (no failed op) */
@@ -57,6 +79,7 @@ forget_all(struct replay *r)
 		    trace_id_count(r->trace));
 		r->epoch = 1;
 	}
+	r->gen++;
 	r->live_bytes = 0;
 	r->size_known = true;
 }
@@ -92,7 +115,10 @@ replay_new(const struct trace *trace, const struct replay_options *options,
 
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->blocks = calloc(nids ? nids : 1,
-	    sizeof(*r->blocks))) == NULL) {
+	    sizeof(*r->blocks))) == NULL ||
+	    (r->index = calloc(1, sizeof(*r->index))) == NULL) {
+		if (r != NULL)
+			free(r->blocks);
 		free(r);
 		if (status != NULL)
 			*status = ZMM_E_NOMEM;
@@ -105,6 +131,7 @@ replay_new(const struct trace *trace, const struct replay_options *options,
 		r->options = *options;
 	rc = heap_build(r);
 	if (rc != ZMM_OK) {
+		free(r->index);
 		free(r->blocks);
 		free(r);
 		if (status != NULL)
@@ -123,6 +150,9 @@ replay_free(struct replay *r)
 		return;
 	zmm_heap_free_all(r->heap);
 	free(r->blocks);
+	free(r->index->owner);
+	free(r->index->spare);
+	free(r->index);
 	free(r);
 }
 
@@ -178,6 +208,142 @@ replay_block(const struct replay *r, uint32_t idx, const void **ptr,
 	return true;
 }
 
+#define RADIX_BITS	11
+
+/*
+ * Sorts the N owners of IX by address: LSD radix over the address bits
+ * that differ between blocks only (a few passes where qsort took several
+ * times as long on a million blocks), through ix->spare.
+ */
+static void
+index_sort(struct owner_index *ix, size_t n)
+{
+	size_t count[1u << RADIX_BITS], i, sum, c;
+	struct owner *from = ix->owner, *to = ix->spare, *t;
+	uintptr_t diff = 0;
+	unsigned shift, end, d;
+
+	for (i = 1; i < n; i++)
+		diff |= from[i].addr ^ from[0].addr;
+	if (diff == 0)
+		return;
+	shift = (unsigned)__builtin_ctzll(diff);
+	end = 64 - (unsigned)__builtin_clzll(diff);
+	for (; shift < end; shift += RADIX_BITS) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(from[i].addr >> shift) &
+			    ((1u << RADIX_BITS) - 1)]++;
+		for (sum = 0, d = 0; d < (1u << RADIX_BITS); d++) {
+			c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i].addr >> shift) &
+			    ((1u << RADIX_BITS) - 1)]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != ix->owner) {
+		ix->spare = ix->owner;
+		ix->owner = from;
+	}
+}
+
+/* Rebuilds the reverse index from the block table; -1 when out of memory. */
+static int
+index_build(const struct replay *r)
+{
+	struct owner_index *ix = r->index;
+	uint32_t nids = trace_id_count(r->trace), i;
+	size_t n = 0;
+
+	for (i = 0; i < nids; i++)
+		n += r->blocks[i].epoch == r->epoch;
+	if (n > ix->cap) {
+		free(ix->owner);
+		free(ix->spare);
+		ix->owner = malloc(n * sizeof(*ix->owner));
+		ix->spare = malloc(n * sizeof(*ix->spare));
+		if (ix->owner == NULL || ix->spare == NULL) {
+			free(ix->owner);
+			free(ix->spare);
+			ix->owner = ix->spare = NULL;
+			ix->cap = 0;
+			ix->built = false;
+			return -1;
+		}
+		ix->cap = n;
+	}
+	n = 0;
+	for (i = 0; i < nids; i++) {
+		if (r->blocks[i].epoch != r->epoch)
+			continue;
+		ix->owner[n].addr = (uintptr_t)r->blocks[i].ptr;
+		ix->owner[n].id = i;
+		n++;
+	}
+	index_sort(ix, n);
+	ix->n = n;
+	ix->gen = r->gen;
+	ix->built = true;
+	return 0;
+}
+
+/* The ID index of the live block at ADDR by a plain scan, or UINT32_MAX. */
+static uint32_t
+owner_scan(const struct replay *r, uintptr_t addr)
+{
+	uint32_t nids = trace_id_count(r->trace), i;
+
+	for (i = 0; i < nids; i++)
+		if (r->blocks[i].epoch == r->epoch &&
+		    (uintptr_t)r->blocks[i].ptr == addr)
+			return i;
+	return UINT32_MAX;
+}
+
+/* The ID index of the live block at ADDR by binary search, or UINT32_MAX. */
+static uint32_t
+owner_search(const struct owner_index *ix, uintptr_t addr)
+{
+	size_t lo = 0, hi = ix->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->owner[mid].addr == addr)
+			return ix->owner[mid].id;
+		if (ix->owner[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX;
+}
+
+bool
+replay_owner(const struct replay *r, const void *ptr, const char **id,
+    uint64_t *size, uint64_t *opno)
+{
+	const struct owner_index *ix = r->index;
+	uintptr_t addr = (uintptr_t)ptr;
+	uint32_t idx;
+
+	if (ptr == NULL)
+		return false;
+	if ((ix->built && ix->gen == r->gen) || index_build(r) == 0)
+		idx = owner_search(ix, addr);
+	else
+		idx = owner_scan(r, addr);	/* no memory for the index */
+	if (idx == UINT32_MAX)
+		return false;
+	if (id != NULL)
+		*id = trace_id_name(r->trace, idx);
+	return replay_block(r, idx, NULL, size, opno);
+}
+
 static void
 op_event(struct replay *r, enum zmm_event_type type, const struct trace_item *it,
     const char *id, const void *ptr)
@@ -223,6 +389,7 @@ block_set(struct replay *r, uint32_t id, void *ptr, uint64_t size)
 	b->size = size;
 	b->opno = r->op;
 	b->epoch = r->epoch;
+	r->gen++;
 	if (r->options.check)
 		r->live_bytes += zmm_heap_block_size(r->heap, ptr);
 }
@@ -233,6 +400,7 @@ block_drop(struct replay *r, uint32_t id)
 	if (r->options.check)
 		r->live_bytes -= zmm_heap_block_size(r->heap, r->blocks[id].ptr);
 	r->blocks[id].epoch = 0;
+	r->gen++;
 }
 
 static enum replay_status

@@ -85,4 +85,13 @@ const char	*replay_caption(const struct replay *replay);
 bool		 replay_block(const struct replay *replay, uint32_t idx,
 		    const void **ptr, uint64_t *size, uint64_t *opno);
 
+/*
+ * The live trace block whose pointer is PTR (its first byte, not inside
+ * it): its ID, request and op.  The first call after the replay moved
+ * builds an index of the live blocks (sorted by pointer); the calls after
+ * it, until the next op or seek, are binary searches.
+ */
+bool		 replay_owner(const struct replay *replay, const void *ptr,
+		    const char **id, uint64_t *size, uint64_t *opno);
+
 #endif /* ZMM_REPLAY_H */

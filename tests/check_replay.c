@@ -1,7 +1,8 @@
 /*
  * check_replay.c - the replay engine: stepping, liveness errors that leave
  * the heap untouched, keep-going, seeking back and forth to identical
- * heaps, listeners kept and muted across seeks, captions, .rep rules.
+ * heaps, listeners kept and muted across seeks, captions, .rep rules,
+ * and the reverse lookup from a block's address to its trace ID.
  */
 #include "config.h"
 
@@ -286,6 +287,192 @@ START_TEST(test_replay_limit_directive)
 }
 END_TEST
 
+/* ------------------------------------------------------------------
+ *  replay_owner: address -> trace ID
+ * ------------------------------------------------------------------ */
+
+/*
+ * Every live ID is found at its own pointer with its own request and op,
+ * and nothing at the byte after it; returns how many IDs are live.
+ */
+static uint32_t
+assert_owners(const struct replay *r)
+{
+	const struct trace *t = replay_trace(r);
+	const void *ptr;
+	const char *id;
+	uint64_t size, opno, osize, oopno;
+	uint32_t i, live = 0;
+
+	for (i = 0; i < trace_id_count(t); i++) {
+		if (!replay_block(r, i, &ptr, &size, &opno))
+			continue;
+		live++;
+		id = NULL;
+		ck_assert_msg(replay_owner(r, ptr, &id, &osize, &oopno),
+		    "no owner for live '%s'", trace_id_name(t, i));
+		ck_assert_str_eq(id, trace_id_name(t, i));
+		ck_assert_uint_eq(osize, size);
+		ck_assert_uint_eq(oopno, opno);
+		/* no block starts at an odd address */
+		ck_assert(!replay_owner(r, (const char *)ptr + 1, NULL, NULL,
+		    NULL));
+	}
+	return live;
+}
+
+/* The ID owning PTR, or "" when none does. */
+static const char *
+owner_of(const struct replay *r, const void *ptr)
+{
+	const char *id;
+
+	return replay_owner(r, ptr, &id, NULL, NULL) ? id : "";
+}
+
+START_TEST(test_replay_owner_follows_steps)
+{
+	struct trace *t = load(trace_small);
+	struct replay *r = start(t);
+	struct replay_step step;
+	const void *a, *b, *big, *moved;
+	uint64_t size, opno;
+
+	ck_assert(!replay_owner(r, NULL, NULL, NULL, NULL));
+	ck_assert_uint_eq(assert_owners(r), 0);
+	ck_assert_int_eq(replay_seek_op(r, 3), 0);		/* a b c */
+	ck_assert_uint_eq(assert_owners(r), 3);
+	ck_assert(replay_block(r, trace_items(t)[2].id, &a, NULL, NULL));
+	ck_assert(replay_block(r, trace_items(t)[3].id, &b, NULL, NULL));
+	ck_assert_str_eq(owner_of(r, a), "a");
+	ck_assert_str_eq(owner_of(r, b), "b");
+	replay_step(r, &step);				/* @caption */
+	replay_step(r, &step);				/* free b */
+	ck_assert_str_eq(owner_of(r, b), "");
+	ck_assert_uint_eq(assert_owners(r), 2);
+	replay_step(r, &step);				/* alloc d: b's slot */
+	ck_assert_str_eq(owner_of(r, b), "d");
+	ck_assert(replay_owner(r, b, NULL, &size, &opno));
+	ck_assert_uint_eq(size, 20);
+	ck_assert_uint_eq(opno, 5);
+	replay_step(r, &step);				/* alloc big 5000 */
+	ck_assert(replay_block(r, trace_items(t)[8].id, &big, NULL, NULL));
+	ck_assert_str_eq(owner_of(r, big), "big");
+	replay_step(r, &step);				/* realloc big 9000 */
+	ck_assert_uint_eq(assert_owners(r), 4);
+	ck_assert(replay_block(r, trace_items(t)[9].id, &moved, NULL, NULL));
+	ck_assert(replay_owner(r, moved, NULL, &size, &opno));
+	ck_assert_uint_eq(size, 9000);
+	ck_assert_uint_eq(opno, 7);
+	if (moved != big)
+		ck_assert_str_eq(owner_of(r, big), "");
+	run_all(r, REPLAY_OK);				/* huge h, gc */
+	ck_assert_uint_eq(assert_owners(r), 5);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_owner_after_seek_and_reset)
+{
+	struct trace *t = load("alloc a 24\nalloc l 20000\nalloc h 3000000\n"
+	    "reset\nalloc b 24\n");
+	struct replay *r = start(t);
+	const void *a, *l, *h, *b;
+
+	ck_assert_int_eq(replay_seek_op(r, 3), 0);
+	ck_assert_uint_eq(assert_owners(r), 3);
+	ck_assert(replay_block(r, trace_items(t)[0].id, &a, NULL, NULL));
+	ck_assert(replay_block(r, trace_items(t)[1].id, &l, NULL, NULL));
+	ck_assert(replay_block(r, trace_items(t)[2].id, &h, NULL, NULL));
+	ck_assert_str_eq(owner_of(r, h), "h");
+	/* reset: every ID forgotten, the slot of a goes to b */
+	ck_assert_int_eq(replay_seek_op(r, 4), 0);
+	ck_assert_uint_eq(assert_owners(r), 0);
+	ck_assert_str_eq(owner_of(r, a), "");
+	ck_assert_str_eq(owner_of(r, l), "");
+	ck_assert_str_eq(owner_of(r, h), "");
+	ck_assert_int_eq(replay_seek_op(r, 5), 0);
+	ck_assert(replay_block(r, trace_items(t)[4].id, &b, NULL, NULL));
+	ck_assert_ptr_eq(b, a);
+	ck_assert_str_eq(owner_of(r, b), "b");
+	/* back: a rebuilt heap, the index follows it */
+	ck_assert_int_eq(replay_seek_op(r, 1), 0);
+	ck_assert_uint_eq(assert_owners(r), 1);
+	ck_assert_int_eq(replay_seek_op(r, 3), 0);
+	ck_assert_uint_eq(assert_owners(r), 3);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+/* Asks replay_owner() from inside the op's events, then checks after it. */
+static void
+owner_in_event(const struct zmm_event *event, void *arg)
+{
+	const struct replay *r = arg;
+
+	(void)event;
+	assert_owners(r);
+}
+
+START_TEST(test_replay_owner_asked_during_an_op)
+{
+	struct trace *t = load("alloc a 24\nalloc b 24\nfree a\nalloc c 24\n"
+	    "realloc c 5000\n");
+	struct replay *r = start(t);
+	struct replay_step step;
+
+	ck_assert_int_ge(replay_listen(r, owner_in_event, r), 0);
+	while (replay_step(r, &step) != REPLAY_END) {
+		ck_assert_int_eq(step.status, REPLAY_OK);
+		/* an index built halfway through the op is not kept */
+		assert_owners(r);
+	}
+	ck_assert_uint_eq(assert_owners(r), 2);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+/* Thousands of blocks of every class, freed in a scattered order. */
+START_TEST(test_replay_owner_many_blocks)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	static const unsigned sizes[] = { 8, 24, 300, 3072, 5000, 70000,
+	    2000000, 2200000 };
+	static bool freed[6000];
+	struct trace *t;
+	struct replay *r;
+	uint32_t seed = 12345;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 6000; i++) {
+		seed = seed * 1103515245 + 12345;
+		/* big ones rarely, so the heap stays small */
+		fprintf(f, "alloc b%zu %u\n", i,
+		    sizes[(seed >> 16) % (i % 97 == 0 ? 8 : 6)]);
+		if (i % 3 == 2 && !freed[(i * 7919) % i]) {
+			freed[(i * 7919) % i] = true;
+			fprintf(f, "free b%zu\n", (i * 7919) % i);
+		}
+	}
+	fclose(f);
+	t = zt_trace_load("many.zmt", text, len);
+	r = start(t);
+	ck_assert_int_eq(run_all(r, REPLAY_TRACE_ERROR), 0);
+	ck_assert_uint_gt(assert_owners(r), 3000);
+	/* half way back and forth */
+	ck_assert_int_eq(replay_seek_op(r, trace_op_count(t) / 2), 0);
+	ck_assert_uint_gt(assert_owners(r), 1500);
+	replay_free(r);
+	trace_free(t);
+	free(text);
+}
+END_TEST
+
 Suite *
 suite_replay(void)
 {
@@ -298,6 +485,13 @@ suite_replay(void)
 	tcase_add_test(tc, test_replay_seek_back_gives_same_heap);
 	tcase_add_test(tc, test_replay_seek_forward_and_item);
 	tcase_add_test(tc, test_replay_limit_directive);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("owner");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_replay_owner_follows_steps);
+	tcase_add_test(tc, test_replay_owner_after_seek_and_reset);
+	tcase_add_test(tc, test_replay_owner_asked_during_an_op);
+	tcase_add_test(tc, test_replay_owner_many_blocks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_replay_liveness_errors_leave_heap);
