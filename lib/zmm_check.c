@@ -238,7 +238,8 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 			slots[nslots++] = (uintptr_t)p;
 		}
 	}
-	qsort(slots, nslots, sizeof(*slots), compare_ptr);
+	if (nslots > 1)		/* qsort() wants a real array, even empty */
+		qsort(slots, nslots, sizeof(*slots), compare_ptr);
 	for (i = 1; i < nslots; i++) {
 		if (slots[i] == slots[i - 1]) {
 			c = zmm__chunk_of((void *)slots[i]);

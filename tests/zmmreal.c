@@ -1057,7 +1057,7 @@ main(int argc, char **argv)
 	const struct trace_item *items;
 	const char *path = NULL;
 	size_t i, n;
-	int a;
+	int a, rc;
 
 	memset(&r, 0, sizeof(r));
 	for (a = 1; a < argc; a++) {
@@ -1135,5 +1135,10 @@ main(int argc, char **argv)
 		    "--state comparison skipped\nlayout-unknown\n", progname,
 		    layout_why);
 	}
-	return replay(&r);
+	rc = replay(&r);
+	fflush(stdout);
+	free(r.ptr);
+	free(r.epoch);
+	trace_free(trace);
+	return rc;
 }
