@@ -8,7 +8,7 @@ secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-for f in "$here"/../traces/*.zmt "$here"/../traces/*.rep \
+for f in "$here"/../traces/*.zmt "$here"/../traces/*.csapp \
     "$here"/../tests/traces/* "$here"/repro/*; do
 	[ -f "$f" ] && cp "$f" "$corpus/"
 done
