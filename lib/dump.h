@@ -1,7 +1,8 @@
 /*
  * dump.h - the headless text outputs of shared/docs/replay-output.md
- * (`zmmreplay --ptrs`, `--state`, `--stats`), byte-exact, written to a
- * FILE the caller gives.
+ * (`zmmreplay --ptrs`, `--state`, `--stats`), byte-exact, and the trace
+ * statistics (`--stats`, `--stats --json`), written to a FILE the caller
+ * gives.
  */
 #ifndef ZMM_DUMP_H
 #define ZMM_DUMP_H
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tracestats.h"
 #include "zmm.h"
 
 /* "OPNO ID LOC" */
@@ -24,5 +26,11 @@ void	dump_state(FILE *out, const struct zmm_heap *heap);
 
 /* One "NAME VALUE" line per statistics field. */
 void	dump_stats(FILE *out, const struct zmm_heap *heap);
+
+/* The trace statistics as a table; its last section is dump_stats(). */
+void	dump_tracestats(FILE *out, const struct tracestats *ts);
+
+/* The same as one JSON object on one line (fields: zmmreplay(1)). */
+void	dump_tracestats_json(FILE *out, const struct tracestats *ts);
 
 #endif /* ZMM_DUMP_H */

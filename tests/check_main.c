@@ -27,6 +27,7 @@ main(void)
 	srunner_add_suite(runner, suite_trace_rep());
 	srunner_add_suite(runner, suite_idmap());
 	srunner_add_suite(runner, suite_replay());
+	srunner_add_suite(runner, suite_tracestats());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -24,6 +24,7 @@ Suite	*suite_trace(void);
 Suite	*suite_trace_rep(void);
 Suite	*suite_idmap(void);
 Suite	*suite_replay(void);
+Suite	*suite_tracestats(void);
 
 /* A fresh heap with the default deterministic storage; fails the test if none. */
 struct zmm_heap	*zt_heap_new(void);
