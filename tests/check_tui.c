@@ -1,8 +1,10 @@
 /*
- * check_tui.c - the viewer's curses-free view models, on real heaps: the
- * sentences of describe.c (exact for the key events, clean for every event
- * and reason the core emits, safe when cut) and the page cells of cells.c.
- * A runner of its own: suites "describe" and "cells".
+ * check_tui.c - the viewer's view models, on real heaps: the sentences of
+ * describe.c (exact for the key events, clean for every event and reason
+ * the core emits, safe when cut) and the page cells of cells.c.  The
+ * runner of the viewer's tests: suites "describe" and "cells" here, and
+ * those of check_inspect.c, check_keys.c, check_player.c and check_draw.c
+ * (the one that needs curses, on a virtual screen).
  */
 #include "config.h"
 
@@ -1495,6 +1497,12 @@ suite_cells(void)
 	return s;
 }
 
+Suite	*inspect_suite(void);	/* check_inspect.c */
+Suite	*keys_suite(void);	/* check_keys.c */
+Suite	*player_suite(void);	/* check_player.c */
+Suite	*targets_suite(void);	/* check_player.c */
+Suite	*draw_suite(void);	/* check_draw.c */
+
 int
 main(void)
 {
@@ -1502,6 +1510,11 @@ main(void)
 	int failed;
 
 	srunner_add_suite(runner, suite_cells());
+	srunner_add_suite(runner, inspect_suite());
+	srunner_add_suite(runner, keys_suite());
+	srunner_add_suite(runner, player_suite());
+	srunner_add_suite(runner, targets_suite());
+	srunner_add_suite(runner, draw_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -1,6 +1,7 @@
 /*
- * app.h - the zmmviz viewer: a replay, what the current op did (events,
- * touched pages, the best-fit search), and the screen drawn from them.
+ * app.h - the zmmviz viewer: the terminal, the main loop, and what each
+ * key's request does to the player (player.h) and the viewer's state
+ * (ui.h); the screen itself is draw.h's.
  */
 #ifndef ZMM_APP_H
 #define ZMM_APP_H
@@ -8,16 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "replay.h"
 #include "trace.h"
-
-#define APP_LOG_MAX	512	/* event lines kept for the log */
-#define APP_TOUCH_MAX	256	/* page runs the current op touched */
-#define APP_FIT_MAX	64	/* best-fit candidates shown */
 
 struct app_options {
 	bool		 ascii;		/* ASCII glyphs even in a UTF-8 locale */
 	bool		 mono;		/* no colour (also NO_COLOR) */
+	bool		 no_mouse;	/* leave the mouse to the terminal */
 };
 
 struct app;
@@ -30,7 +27,11 @@ void		 app_free(struct app *app);
 /* Whether the locale lets the viewer draw UTF-8 glyphs (main decides). */
 void		 app_set_utf8(struct app *app, bool utf8);
 
-/* Runs the terminal UI until the user quits; 0, or -1 with a message. */
+/*
+ * Runs the terminal UI until the user quits or a signal (SIGINT, SIGTERM,
+ * SIGHUP) ends it, restoring the terminal either way.  0 on quit, the
+ * signal's number, or -1 with a message in ERR.
+ */
 int		 app_run(struct app *app, char *err, size_t errlen);
 
 #endif /* ZMM_APP_H */

@@ -27,11 +27,13 @@ static const char usage_text[] =
 "\n"
 "  --ascii        ASCII glyphs only (the default outside UTF-8 locales)\n"
 "  --mono         no colour (NO_COLOR in the environment does the same)\n"
+"  --no-mouse     leave the mouse to the terminal (no clicks, no wheel)\n"
 "  -h, --help     show this help and exit\n"
 "  -V, --version  show the version and the modelled PHP version\n"
 "\n"
-"Keys: Right/l next op, Left/h previous op, Space play/pause, +/- speed,\n"
-"g go to op, Tab focus, ? help, q quit.\n";
+"Keys: Right/l next op, Left/h previous op, ./, next/previous event,\n"
+"Space play/pause, +/- speed, g go to op, b breakpoints, / search, n/N\n"
+"next/previous match, i inspect, Tab focus, ? help (every key), q quit.\n";
 
 int
 main(int argc, char **argv)
@@ -39,11 +41,12 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "ascii", no_argument, NULL, 'a' },
 		{ "mono", no_argument, NULL, 'm' },
+		{ "no-mouse", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct app_options opt = { false, false };
+	struct app_options opt = { false, false, false };
 	struct trace_error terr;
 	struct trace *trace;
 	struct app *app;
@@ -56,6 +59,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'a': opt.ascii = true; break;
 		case 'm': opt.mono = true; break;
+		case 'n': opt.no_mouse = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -92,9 +96,10 @@ main(int argc, char **argv)
 	rc = app_run(app, err, sizeof(err));
 	app_free(app);
 	trace_free(trace);
-	if (rc != 0) {
+	if (rc < 0) {
 		fprintf(stderr, "zmmviz: %s\n", err);
 		return 3;
 	}
-	return 0;
+	/* ended by a signal: the terminal is restored; exit as a shell says */
+	return rc > 0 ? 128 + rc : 0;
 }
