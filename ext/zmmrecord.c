@@ -31,6 +31,8 @@
 #include "ext/standard/info.h"
 #include "zend_alloc.h"
 
+#include "../tools/recorder/addrmap.h"
+
 #define ZMMRECORD_VERSION "0.1.0"
 
 /* What the handlers chain to: the real heap, or earlier custom handlers. */
@@ -42,101 +44,24 @@ static int installed;
 
 static FILE *out;
 
-/* Live recorded blocks: address -> serial, open addressing, libc memory. */
-struct slot {
-	uintptr_t	 addr;		/* 0: empty */
-	uint64_t	 id;
-};
-static struct slot *table;
-static size_t table_cap;	/* a power of two */
-static size_t table_len;
+/* Live recorded blocks: address -> serial, in libc memory. */
+static void *live_get(size_t bytes);
+static void live_put(void *mem, size_t bytes);
+static struct addrmap live = { NULL, 0, 0, live_get, live_put };
 static uint64_t next_id;
 static int table_failed;	/* out of memory: stop recording, keep running */
 
-static size_t
-hash_addr(uintptr_t a, size_t cap)
+static void *
+live_get(size_t bytes)
 {
-	return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ULL) >> 17) &
-	    (cap - 1);
+	return calloc(1, bytes);
 }
 
-static int
-table_grow(void)
+static void
+live_put(void *mem, size_t bytes)
 {
-	size_t ncap = table_cap ? table_cap * 2 : 4096, i;
-	struct slot *nt = calloc(ncap, sizeof(*nt));
-
-	if (nt == NULL)
-		return -1;
-	for (i = 0; i < table_cap; i++) {
-		size_t j;
-
-		if (table[i].addr == 0)
-			continue;
-		j = hash_addr(table[i].addr, ncap);
-		while (nt[j].addr != 0)
-			j = (j + 1) & (ncap - 1);
-		nt[j] = table[i];
-	}
-	free(table);
-	table = nt;
-	table_cap = ncap;
-	return 0;
-}
-
-static int
-table_put(const void *p, uint64_t id)
-{
-	uintptr_t a = (uintptr_t)p;
-	size_t i;
-
-	if ((table_len + 1) * 4 > table_cap * 3 && table_grow() != 0)
-		return -1;
-	i = hash_addr(a, table_cap);
-	while (table[i].addr != 0 && table[i].addr != a)
-		i = (i + 1) & (table_cap - 1);
-	if (table[i].addr == 0)
-		table_len++;
-	table[i].addr = a;
-	table[i].id = id;
-	return 0;
-}
-
-/* Removes p and returns its serial; 0 if it was never recorded. */
-static uint64_t
-table_take(const void *p)
-{
-	uintptr_t a = (uintptr_t)p;
-	size_t i, j;
-	uint64_t id;
-
-	if (table_cap == 0)
-		return 0;
-	i = hash_addr(a, table_cap);
-	while (table[i].addr != a) {
-		if (table[i].addr == 0)
-			return 0;
-		i = (i + 1) & (table_cap - 1);
-	}
-	id = table[i].id;
-	table[i].addr = 0;
-	table_len--;
-	/* backward shift: probe chains stay whole without tombstones */
-	j = i;
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & (table_cap - 1);
-		if (table[j].addr == 0)
-			break;
-		home = hash_addr(table[j].addr, table_cap);
-		if (((j - home) & (table_cap - 1)) >= ((j - i) & (table_cap - 1))) {
-			table[i] = table[j];
-			table[j].addr = 0;
-			i = j;
-		}
-	}
-	return id;
+	(void)bytes;
+	free(mem);
 }
 
 static void
@@ -146,7 +71,7 @@ note_new(const void *p, const char *op, size_t size)
 
 	if (table_failed)
 		return;
-	if (table_put(p, id) != 0) {
+	if (addrmap_put(&live, p, id) != 0) {
 		table_failed = 1;
 		fputs("# recording stopped: out of memory for the live table\n",
 		    out);
@@ -174,7 +99,7 @@ rec_free(void *p)
 {
 	uint64_t id;
 
-	if (p != NULL && !table_failed && (id = table_take(p)) != 0)
+	if (p != NULL && !table_failed && (id = addrmap_take(&live, p)) != 0)
 		fprintf(out, "free b%" PRIu64 "\n", id);
 	if (prev_free != NULL)
 		prev_free(p);
@@ -191,11 +116,11 @@ rec_realloc(void *old, size_t size)
 
 	if (p == NULL || table_failed)
 		return p;
-	if (old == NULL || (id = table_take(old)) == 0) {
+	if (old == NULL || (id = addrmap_take(&live, old)) == 0) {
 		note_new(p, "alloc", size);
 		return p;
 	}
-	if (table_put(p, id) != 0) {
+	if (addrmap_put(&live, p, id) != 0) {
 		table_failed = 1;
 		return p;
 	}
@@ -269,13 +194,11 @@ stop_recording(void)
 	    prev_realloc);
 	installed = 0;
 	fprintf(out, "# recording ended: %zu blocks still live, "
-	    "peak memory_get_peak_usage %zu\n", table_len,
+	    "peak memory_get_peak_usage %zu\n", live.len,
 	    zend_memory_peak_usage(0));
 	fclose(out);
 	out = NULL;
-	free(table);
-	table = NULL;
-	table_cap = table_len = 0;
+	addrmap_clear(&live);
 }
 
 static PHP_MINIT_FUNCTION(zmmrecord)

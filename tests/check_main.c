@@ -28,6 +28,7 @@ main(void)
 	srunner_add_suite(runner, suite_idmap());
 	srunner_add_suite(runner, suite_replay());
 	srunner_add_suite(runner, suite_tracestats());
+	srunner_add_suite(runner, suite_addrmap());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

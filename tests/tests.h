@@ -25,6 +25,7 @@ Suite	*suite_trace_rep(void);
 Suite	*suite_idmap(void);
 Suite	*suite_replay(void);
 Suite	*suite_tracestats(void);
+Suite	*suite_addrmap(void);
 
 /* A fresh heap with the default deterministic storage; fails the test if none. */
 struct zmm_heap	*zt_heap_new(void);

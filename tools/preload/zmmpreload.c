@@ -30,6 +30,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../recorder/addrmap.h"
+
 /* glibc declares these only in <malloc.h>, which would clash with ours. */
 void	*memalign(size_t, size_t);
 void	*pvalloc(size_t);
@@ -69,14 +71,10 @@ static char out_path[4096];
 static char wbuf[64 * 1024];
 static size_t wlen;
 
-/* Live blocks: address -> ID serial, open addressing on mmap'd memory. */
-struct slot {
-	uintptr_t	 addr;		/* 0: empty */
-	uint64_t	 id;
-};
-static struct slot *table;
-static size_t table_cap;	/* a power of two */
-static size_t table_len;
+/* Live blocks: address -> ID serial, on pages mapped for it, not malloc'd. */
+static void *map_pages(size_t bytes);
+static void unmap_pages(void *mem, size_t bytes);
+static struct addrmap live = { NULL, 0, 0, map_pages, unmap_pages };
 static uint64_t next_id = 1;
 
 static int
@@ -176,94 +174,19 @@ put_op(const char *op, uint64_t id, int nargs, uint64_t a, uint64_t b)
 
 /* ---- the live table ---------------------------------------------- */
 
-static size_t
-hash_addr(uintptr_t a, size_t cap)
+static void *
+map_pages(size_t bytes)
 {
-	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> 17) & (cap - 1);
-}
-
-static int
-table_grow(void)
-{
-	size_t ncap = table_cap ? table_cap * 2 : 4096, i;
-	struct slot *nt;
-
-	nt = mmap(NULL, ncap * sizeof(*nt), PROT_READ | PROT_WRITE,
+	void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (nt == MAP_FAILED)
-		return -1;
-	for (i = 0; i < table_cap; i++) {
-		size_t j;
 
-		if (table[i].addr == 0)
-			continue;
-		j = hash_addr(table[i].addr, ncap);
-		while (nt[j].addr != 0)
-			j = (j + 1) & (ncap - 1);
-		nt[j] = table[i];
-	}
-	if (table != NULL)
-		munmap(table, table_cap * sizeof(*table));
-	table = nt;
-	table_cap = ncap;
-	return 0;
+	return mem == MAP_FAILED ? NULL : mem;	/* anonymous: zeroed */
 }
 
-static int
-table_put(const void *p, uint64_t id)
+static void
+unmap_pages(void *mem, size_t bytes)
 {
-	uintptr_t a = (uintptr_t)p;
-	size_t i;
-
-	if ((table_len + 1) * 4 > table_cap * 3 && table_grow() != 0)
-		return -1;
-	i = hash_addr(a, table_cap);
-	while (table[i].addr != 0 && table[i].addr != a)
-		i = (i + 1) & (table_cap - 1);
-	if (table[i].addr == 0)
-		table_len++;
-	table[i].addr = a;
-	table[i].id = id;
-	return 0;
-}
-
-/* Removes p; returns its ID, 0 if it was not a recorded block. */
-static uint64_t
-table_take(const void *p)
-{
-	uintptr_t a = (uintptr_t)p;
-	size_t i, j;
-	uint64_t id;
-
-	if (table_cap == 0)
-		return 0;
-	i = hash_addr(a, table_cap);
-	while (table[i].addr != a) {
-		if (table[i].addr == 0)
-			return 0;
-		i = (i + 1) & (table_cap - 1);
-	}
-	id = table[i].id;
-	table[i].addr = 0;
-	table_len--;
-	/* Backward shift keeps every probe chain unbroken without tombstones. */
-	j = i;
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & (table_cap - 1);
-		if (table[j].addr == 0)
-			break;
-		home = hash_addr(table[j].addr, table_cap);
-		if (((j - home) & (table_cap - 1)) >= ((j - i) & (table_cap - 1))) {
-			table[i] = table[j];
-			table[j].addr = 0;
-			i = j;
-		}
-	}
-	return id;
+	munmap(mem, bytes);
 }
 
 /* ---- recording ----------------------------------------------------- */
@@ -276,7 +199,7 @@ rec_alloc(const void *p, size_t size)
 	if (!recording || p == NULL)
 		return;
 	id = next_id++;
-	if (table_put(p, id) != 0)
+	if (addrmap_put(&live, p, id) != 0)
 		return;
 	put_op("alloc", id, 1, size, 0);
 }
@@ -289,7 +212,7 @@ rec_calloc(const void *p, size_t n, size_t size)
 	if (!recording || p == NULL)
 		return;
 	id = next_id++;
-	if (table_put(p, id) != 0)
+	if (addrmap_put(&live, p, id) != 0)
 		return;
 	put_op("calloc", id, 2, n, size);
 }
@@ -301,7 +224,7 @@ rec_free(const void *p)
 
 	if (!recording || p == NULL)
 		return;
-	id = table_take(p);
+	id = addrmap_take(&live, p);
 	if (id != 0)
 		put_op("free", id, 0, 0, 0);
 }
@@ -323,12 +246,12 @@ rec_realloc(const void *old, const void *p, size_t size)
 			rec_free(old);
 		return;
 	}
-	id = table_take(old);
+	id = addrmap_take(&live, old);
 	if (id == 0) {
 		rec_alloc(p, size);
 		return;
 	}
-	if (table_put(p, id) != 0)
+	if (addrmap_put(&live, p, id) != 0)
 		return;
 	put_op("realloc", id, 1, size, 0);
 }
@@ -505,9 +428,10 @@ atfork_child(void)
 		if (recording) {
 			puts_out("# blocks inherited from the parent, "
 			    "sizes unknown (0)\n");
-			for (i = 0; i < table_cap; i++)
-				if (table[i].addr != 0)
-					put_op("alloc", table[i].id, 1, 0, 0);
+			for (i = 0; i < live.cap; i++)
+				if (live.slots[i].addr != 0)
+					put_op("alloc", live.slots[i].id, 1, 0,
+					    0);
 		}
 	}
 	pthread_mutex_init(&lock, NULL);
