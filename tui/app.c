@@ -693,6 +693,13 @@ app_set_utf8(struct app *app, bool utf8)
 	app->utf8 = utf8;
 }
 
+/* What a frame that spent DRAW_MS drawing has left for playing. */
+static double
+frame_left(double draw_ms)
+{
+	return draw_ms < FRAME_MS - 1 ? FRAME_MS - draw_ms : 1;
+}
+
 int
 app_run(struct app *app, char *err, size_t errlen)
 {
@@ -705,8 +712,13 @@ app_run(struct app *app, char *err, size_t errlen)
 	app->ui.utf8 = app->utf8 && !app->opt.ascii;
 	app->ui.colour = term_colours(app->opt.mono);
 	while (!app->quit && !term_signalled()) {
-		if (dirty)
+		double draw_ms = 0, start;
+
+		if (dirty) {
+			start = now_ms();
 			draw_screen(&app->ui, app->player);
+			draw_ms = now_ms() - start;
+		}
 		key = read_key(wait_ms(app, now_ms()));
 		dirty = key != ERR;
 		if (key != ERR && key != KEY_RESIZE)
@@ -716,7 +728,7 @@ app_run(struct app *app, char *err, size_t errlen)
 			dirty = true;
 		}
 		if (player_playing(app->player) &&
-		    player_tick(app->player, now_ms(), FRAME_MS))
+		    player_tick(app->player, now_ms(), frame_left(draw_ms)))
 			dirty = true;
 	}
 	term_close();

@@ -520,13 +520,18 @@ player_tick(struct player *pl, double now, double frame_ms)
 		return false;
 	}
 	if (speed == 0) {
-		/* as fast as possible: a frame's worth, drawing not waited for */
+		/*
+		 * As fast as possible for FRAME_MS (what the frame has left
+		 * after drawing); one batch at least, so that a slow frame
+		 * still moves on.
+		 */
 		double end = now_ms() + frame_ms;
 
 		pl->recording = false;
-		while (pl->playing && now_ms() < end)
+		do {
 			for (i = 0; i < 256 && play_step(pl); i++)
 				;
+		} while (pl->playing && now_ms() < end);
 		pl->last_ms = now;
 	} else {
 		n = (uint64_t)((now - pl->last_ms) * speed / 1000.0);

@@ -88,8 +88,9 @@ const char	*player_speed_text(const struct player *player, char *buf,
 		    size_t len);
 
 /*
- * Plays the ops due at NOW_MS (a clock in milliseconds), or as many as
- * FRAME_MS allows at full speed.  Play stops at the end, a trace error,
+ * Plays the ops due at NOW_MS (a clock in milliseconds), or at full speed
+ * as many as FRAME_MS allows (a few at least): the caller gives what is
+ * left of its frame after drawing, so frames keep their rate.  Play stops at the end, a trace error,
  * an @pause or a breakpoint, with a notice saying which.  Whether
  * anything changed.
  */

@@ -1,0 +1,253 @@
+/*
+ * zmmvizbench - how fast the viewer draws, plays and seeks: zmmviz's own
+ * player and screen code (tui/libzmmtui.a) on a virtual terminal whose
+ * output goes to /dev/null, so the figures are the viewer's work without
+ * a terminal emulator's.
+ *
+ *   zmmvizbench [--cols N] [--lines N] [--chunks N] [--frames N]
+ *               [--seeks N] [--play-seconds S] TRACE
+ *
+ * frame: the heap at the first op where the ring holds --chunks chunks;
+ *        a full repaint (every cell sent again), and one op step + its
+ *        frame, --frames times each: mean and worst.
+ * play:  from op 0 at full speed, frames as zmmviz makes them (the ops a
+ *        frame has time for after drawing, then the drawing), for
+ *        --play-seconds: frames a second, the longest frame, ops a second.
+ * seek:  --seeks jumps to random ops, each with the frame that shows it,
+ *        as `g` does: mean and worst.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "draw.h"
+#include "player.h"
+#include "trace.h"
+#include "ui.h"
+#include "zmm.h"
+
+#define FRAME_MS	33	/* zmmviz's frame: ~30 a second */
+
+static const char usage_text[] =
+"usage: zmmvizbench [OPTIONS] TRACE\n"
+"Times zmmviz's drawing, full-speed play and seeking on TRACE, on a\n"
+"virtual terminal (output to /dev/null).\n"
+"\n"
+"  --cols N          terminal width (default 200)\n"
+"  --lines N         terminal height (default 60)\n"
+"  --chunks N        time frames where the ring first holds N chunks\n"
+"                    (default 16; the last op if never)\n"
+"  --frames N        frames timed for each kind (default 200)\n"
+"  --seeks N         random seeks (default 50)\n"
+"  --play-seconds S  how long to play (default 3)\n"
+"  -h, --help        show this help\n";
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+struct timing {
+	double		 total, worst;
+	unsigned long	 n;
+};
+
+static void
+timing_add(struct timing *t, double ms)
+{
+	t->total += ms;
+	if (ms > t->worst)
+		t->worst = ms;
+	t->n++;
+}
+
+static double
+timing_mean(const struct timing *t)
+{
+	return t->n ? t->total / (double)t->n : 0;
+}
+
+static unsigned long
+ring_chunks(const struct player *player)
+{
+	struct zmm_stats st;
+
+	zmm_heap_stats(player_heap(player), &st);
+	return (unsigned long)st.chunks_count;
+}
+
+/* Steps to the first op where the ring holds CHUNKS chunks (or the end). */
+static void
+go_to_chunks(struct player *player, unsigned long chunks)
+{
+	player_go_to(player, 0);
+	while (ring_chunks(player) < chunks && player_next_op(player))
+		;
+}
+
+static double
+timed_frame(struct ui *ui, const struct player *player, bool repaint)
+{
+	double start = now_ms();
+
+	if (repaint)
+		clearok(curscr, TRUE);	/* the next refresh sends every cell */
+	draw_screen(ui, player);
+	return now_ms() - start;
+}
+
+/* As zmmviz: what a frame that spent DRAW_MS drawing has left for play. */
+static double
+frame_left(double draw_ms)
+{
+	return draw_ms < FRAME_MS - 1 ? FRAME_MS - draw_ms : 1;
+}
+
+static void
+bench_play(struct ui *ui, struct player *player, double seconds)
+{
+	double start, end, frame_start, draw_start, draw_ms, ms;
+	double longest = 0, last = 0;
+	uint64_t first_op;
+	unsigned long frames = 0;
+	int i;
+
+	player_go_to(player, 0);
+	for (i = 0; i < 64; i++)
+		player_faster(player);		/* up to "max" */
+	player_play(player, true);
+	first_op = player_op(player);
+	start = now_ms();
+	end = start + seconds * 1e3;
+	while (player_playing(player) && now_ms() < end) {
+		frame_start = draw_start = now_ms();
+		draw_screen(ui, player);
+		draw_ms = now_ms() - draw_start;
+		player_tick(player, now_ms(), frame_left(draw_ms));
+		ms = now_ms() - frame_start;
+		if (!player_playing(player))
+			last = ms;	/* the stop: the log of the last ops rebuilt */
+		else if (ms > longest)
+			longest = ms;
+		frames++;
+	}
+	seconds = (now_ms() - start) / 1e3;
+	printf("play   %lu frames in %.2f s: %.1f frames/s, longest frame "
+	    "%.1f ms, %.0f ops/s\n", frames, seconds,
+	    (double)frames / seconds, longest,
+	    (double)(player_op(player) - first_op) / seconds);
+	if (!player_playing(player))
+		printf("       play stopped at op %llu (%s) in a frame of "
+		    "%.1f ms\n", (unsigned long long)player_op(player),
+		    player_notice(player), last);
+	player_play(player, false);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "cols", required_argument, NULL, 'c' },
+		{ "lines", required_argument, NULL, 'l' },
+		{ "chunks", required_argument, NULL, 'k' },
+		{ "frames", required_argument, NULL, 'f' },
+		{ "seeks", required_argument, NULL, 's' },
+		{ "play-seconds", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int cols = 200, lines = 60, frames = 200, seeks = 50, c, i;
+	unsigned long chunks = 16, nchunks;
+	double play_seconds = 3, ms;
+	struct timing repaint = { 0, 0, 0 }, step = { 0, 0, 0 };
+	struct timing seek = { 0, 0, 0 };
+	struct trace_error err;
+	struct trace *trace;
+	struct player *player;
+	struct ui ui;
+	SCREEN *screen;
+	FILE *out, *in;
+	uint64_t op, ops;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c': cols = atoi(optarg); break;
+		case 'l': lines = atoi(optarg); break;
+		case 'k': chunks = strtoul(optarg, NULL, 10); break;
+		case 'f': frames = atoi(optarg); break;
+		case 's': seeks = atoi(optarg); break;
+		case 'p': play_seconds = atof(optarg); break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc || cols < 80 || lines < 24 || frames < 1 ||
+	    seeks < 0 || play_seconds < 0) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (trace_load_file(argv[optind], &trace, &err) != 0) {
+		fprintf(stderr, "zmmvizbench: %s:%lu: %s\n", err.file,
+		    err.line, err.msg);
+		return 3;
+	}
+	player = player_new(trace);
+	out = fopen("/dev/null", "w");
+	in = fopen("/dev/null", "r");
+	if (player == NULL || out == NULL || in == NULL ||
+	    (screen = newterm("xterm-256color", out, in)) == NULL) {
+		fprintf(stderr, "zmmvizbench: cannot set up the player and a "
+		    "virtual xterm-256color terminal\n");
+		return 3;
+	}
+	resizeterm(lines, cols);
+	start_color();
+	ui_init(&ui, true, has_colors());
+	ops = player_ops(player);
+	printf("trace  %s: %llu ops; terminal %dx%d\n", argv[optind],
+	    (unsigned long long)ops, cols, lines);
+
+	go_to_chunks(player, chunks);
+	draw_screen(&ui, player);
+	for (i = 0; i < frames; i++)
+		timing_add(&repaint, timed_frame(&ui, player, true));
+	op = player_op(player);
+	nchunks = ring_chunks(player);
+	for (i = 0; i < frames && player_next_op(player); i++)
+		timing_add(&step, timed_frame(&ui, player, false));
+	printf("frame  at op %llu, %lu chunks: full repaint mean %.2f ms, "
+	    "worst %.2f ms; a step and its frame mean %.2f ms, worst %.2f ms\n",
+	    (unsigned long long)op, nchunks, timing_mean(&repaint),
+	    repaint.worst, timing_mean(&step), step.worst);
+
+	bench_play(&ui, player, play_seconds);
+
+	srand(1);
+	for (i = 0; i < seeks; i++) {
+		op = (uint64_t)(((double)rand() / RAND_MAX) * (double)ops);
+		ms = now_ms();
+		player_go_to(player, op);
+		draw_screen(&ui, player);
+		timing_add(&seek, now_ms() - ms);
+	}
+	if (seeks > 0)
+		printf("seek   %d random ops, each with its frame: mean %.1f ms, "
+		    "worst %.1f ms\n", seeks, timing_mean(&seek), seek.worst);
+
+	endwin();
+	delscreen(screen);
+	fclose(out);
+	fclose(in);
+	player_free(player);
+	trace_free(trace);
+	return 0;
+}
