@@ -21,6 +21,10 @@
 
 #define RING_MAX	(1u << 24)	/* far more chunks than any address space */
 
+static int	fail(char *msg, size_t len, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Writes the message of a broken invariant; returns -1 for the caller. */
 static int
 fail(char *msg, size_t len, const char *fmt, ...)
 {
