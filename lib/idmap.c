@@ -1,26 +1,41 @@
 /*
- * idmap.c - interning of trace IDs: an open-addressing hash map from a
- * name's bytes to a dense index 0, 1, 2, ...
+ * idmap.c - interning of trace IDs: names to a dense index 0, 1, 2, ...
  *
- *   slots[]:  linear probing over 16-byte slots
+ *   direct[]: "b" -> [0: index + 1][1: index + 1][2: 0] ...  by number
+ *             "c" -> ...                      (up to PREFIXES prefixes)
+ *   slots[]:  linear probing over 16-byte slots, for every other name
  *             { head: the name's first 8 bytes, zero-padded,
  *               check: 24 more bits of the hash | length (255 = longer),
  *               index + 1 (0 = empty slot) }
+ *   hashed[]: the indices in slots[], in the order they came
  *   offs[]:   index -> offset in the arena; offs[count] is the arena's end
  *   arena:    "a\0" "b12\0" "0x55d0c0a1\0" ...   (names back to back)
  *
- * The low bits of a name's 64-bit hash pick its first slot; the slot
- * holds other bits of the hash, the length and the first 8 bytes, so a
- * name of up to 8 bytes (most trace IDs) is found or refused without
+ * A name of the direct form is a prefix of at most PREFIX_MAX bytes
+ * without digits, then a number of at most DIGITS_MAX digits written
+ * without leading zeros ("b17", "17", "blk_0"; not "b017", "x1y2").  The
+ * first PREFIXES prefixes seen get a table indexed by the number, so the
+ * usual trace, whose blocks are b0, b1, b2 ... in order, is interned
+ * without hashing and with its lookups close together in memory.  A
+ * table only grows to numbers below DIRECT_FREE + 4 x (its names): a
+ * number beyond that is "spilled" to the hash map, and from then on a
+ * miss in that table asks the hash map too (and copies what it finds
+ * into the table, once the table reaches it).  So each name has one
+ * index whichever table holds it.
+ *
+ * In the hash map, the low bits of a name's 64-bit hash pick its first
+ * slot; the slot holds other bits of the hash, the length and the first
+ * 8 bytes, so a name of up to 8 bytes is found or refused without
  * touching the arena: one cache miss per lookup in a big table.  Name I
  * is arena + offs[I], NUL-terminated, of length offs[I + 1] - offs[I] - 1.
- * The table doubles when three quarters full, rehashing the names in
- * index order (the arena is read front to back); the arena and offsets
- * double as they fill, so a pointer from idmap_name() is only good until
- * the next idmap_intern().
+ * The hash map doubles when three quarters full, placing its names again
+ * in the order they came (the arena is read front to back); the arena
+ * and offsets double as they fill, so a pointer from idmap_name() is only
+ * good until the next idmap_intern().
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,6 +47,11 @@
 #define MAP_MIN		((size_t)4 << 20) /* tables this big are mmap()ed */
 #define LEN_LONG	255		/* check's length field: 255 or more */
 #define AHEAD		8		/* rehash: prefetch so far ahead */
+#define PREFIXES	4		/* prefixes with a direct table */
+#define PREFIX_MAX	16		/* longest prefix of a direct name */
+#define DIGITS_MAX	9		/* longest number: below 10^9 */
+#define DIRECT_FREE	4096		/* numbers a direct table always takes */
+#define DIRECT_MIN	64		/* first direct table size */
 
 #ifdef __GNUC__
 #define PREFETCH(p)	__builtin_prefetch(p)
@@ -45,9 +65,25 @@ struct slot {
 	uint32_t	 index1;	/* index + 1; 0 = empty */
 };
 
+/* The names of one prefix, by number. */
+struct direct {
+	char		 prefix[PREFIX_MAX];
+	size_t		 plen;		/* bytes in prefix */
+	uint32_t	*index1;	/* number -> index + 1; 0 = none */
+	size_t		 cap;		/* numbers covered: 0 or a power of two */
+	uint32_t	 count;		/* names placed in index1 */
+	bool		 spilled;	/* some names of the form are hashed */
+};
+
 struct idmap {
-	struct slot	*slots;		/* the table */
+	struct slot	*slots;		/* the hash map */
 	size_t		 nslots;	/* a power of two */
+	uint32_t	*hashed;	/* indices in the hash map, in order */
+	uint32_t	 nhashed;	/* entries in use */
+	size_t		 hashed_cap;	/* entries allocated */
+	struct direct	 direct[PREFIXES];
+	unsigned	 ndirect;	/* prefixes in use */
+	unsigned	 last;		/* the prefix found last */
 	uint32_t	 count;		/* names interned */
 	size_t		*offs;		/* count + 1 offsets into the arena */
 	size_t		 offs_cap;	/* entries allocated in offs */
@@ -63,6 +99,12 @@ struct key {
 	uint64_t	 hash;
 	uint64_t	 head;
 	uint32_t	 check;
+};
+
+/* A name of the direct form, split: NAME[0, PLEN) and NUMBER. */
+struct split {
+	size_t		 plen;
+	uint32_t	 number;
 };
 
 /*
@@ -172,9 +214,14 @@ idmap_new(void)
 void
 idmap_free(struct idmap *map)
 {
+	unsigned i;
+
 	if (map == NULL)
 		return;
 	slots_free(map->slots, map->nslots);
+	free(map->hashed);
+	for (i = 0; i < map->ndirect; i++)
+		free(map->direct[i].index1);
 	free(map->offs);
 	free(map->arena);
 	free(map);
@@ -187,6 +234,101 @@ name_of(const struct idmap *map, uint32_t index, size_t *len)
 	*len = map->offs[index + 1] - map->offs[index] - 1;
 	return map->arena + map->offs[index];
 }
+
+/* ------------------------------------------------------------------
+ * Direct tables
+ * ------------------------------------------------------------------ */
+
+/*
+ * Whether NAME has the direct form (see the top), and its split.  One
+ * pass: the prefix ends at the first digit, and all after it are digits.
+ */
+static bool
+split_name(const char *name, size_t len, struct split *sp)
+{
+	size_t i, j;
+	uint32_t v = 0, d;
+
+	for (i = 0; i < len && (unsigned char)(name[i] - '0') > 9; i++)
+		;
+	if (i > PREFIX_MAX || len - i == 0 || len - i > DIGITS_MAX ||
+	    (name[i] == '0' && len - i > 1))
+		return false;
+	for (j = i; j < len; j++) {
+		d = (uint32_t)(unsigned char)(name[j] - '0');
+		if (d > 9)
+			return false;
+		v = v * 10 + d;
+	}
+	sp->plen = i;
+	sp->number = v;
+	return true;
+}
+
+/* The table of NAME's prefix (SP->plen bytes), or NULL. */
+static struct direct *
+direct_of(const struct idmap *map, const char *name, const struct split *sp)
+{
+	const struct direct *d = &map->direct[map->last];
+	unsigned i;
+
+	if (map->ndirect == 0)
+		return NULL;
+	if (d->plen == sp->plen && memcmp(d->prefix, name, sp->plen) == 0)
+		return (struct direct *)d;
+	for (i = 0; i < map->ndirect; i++) {
+		d = &map->direct[i];
+		if (d->plen == sp->plen &&
+		    memcmp(d->prefix, name, sp->plen) == 0)
+			return (struct direct *)d;
+	}
+	return NULL;
+}
+
+/* The table of NAME's prefix, taking a new one if there is room. */
+static struct direct *
+direct_take(struct idmap *map, const char *name, const struct split *sp)
+{
+	struct direct *d = direct_of(map, name, sp);
+
+	if (d == NULL && map->ndirect < PREFIXES) {
+		d = &map->direct[map->ndirect++];
+		memcpy(d->prefix, name, sp->plen);
+		d->plen = sp->plen;
+	}
+	if (d != NULL)
+		map->last = (unsigned)(d - map->direct);
+	return d;
+}
+
+/*
+ * Makes D cover NUMBER.  0, or 1 when the number is too far beyond the
+ * names D holds (it goes to the hash map), or -1 when out of memory.
+ */
+static int
+direct_reach(struct direct *d, uint32_t number)
+{
+	size_t cap = d->cap ? d->cap : DIRECT_MIN;
+	uint32_t *p;
+
+	if (number < d->cap)
+		return 0;
+	if ((uint64_t)number >= DIRECT_FREE + (uint64_t)d->count * 4)
+		return 1;
+	while (cap <= number)
+		cap *= 2;
+	p = realloc(d->index1, cap * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	memset(p + d->cap, 0, (cap - d->cap) * sizeof(*p));
+	d->index1 = p;
+	d->cap = cap;
+	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * The hash map
+ * ------------------------------------------------------------------ */
 
 /* Whether the used slot S holds the name of K. */
 static int
@@ -217,7 +359,7 @@ probe(const struct idmap *map, const struct key *k)
 	return i;
 }
 
-/* Doubles the table and places every name again; -1 when out of memory. */
+/* Doubles the table and places its names again; -1 when out of memory. */
 static int
 grow_slots(struct idmap *map)
 {
@@ -225,7 +367,7 @@ grow_slots(struct idmap *map)
 	struct key k;
 	const char *name;
 	size_t n, i, mask, len;
-	uint32_t index;
+	uint32_t j, index;
 
 	if (map->nslots > SIZE_MAX / 2 / sizeof(*slots))
 		return -1;
@@ -233,12 +375,13 @@ grow_slots(struct idmap *map)
 	if ((slots = slots_alloc(n)) == NULL)
 		return -1;
 	mask = n - 1;
-	for (index = 0; index < map->count; index++) {
-		if ((size_t)index + AHEAD < map->count) {
-			name = name_of(map, index + AHEAD, &len);
+	for (j = 0; j < map->nhashed; j++) {
+		if ((size_t)j + AHEAD < map->nhashed) {
+			name = name_of(map, map->hashed[j + AHEAD], &len);
 			make_key(&k, name, len);
 			PREFETCH(&slots[(size_t)k.hash & mask]);
 		}
+		index = map->hashed[j];
 		name = name_of(map, index, &len);
 		make_key(&k, name, len);
 		i = (size_t)k.hash & mask;
@@ -254,9 +397,37 @@ grow_slots(struct idmap *map)
 	return 0;
 }
 
+/* Room for one more name in the hash map; -1 when out of memory. */
+static int
+reserve_slot(struct idmap *map)
+{
+	size_t cap;
+	void *p;
+
+	if (map->nhashed == map->hashed_cap) {
+		cap = map->hashed_cap ? map->hashed_cap * 2 : 64;
+		if (cap > SIZE_MAX / sizeof(*map->hashed))
+			return -1;
+		p = realloc(map->hashed, cap * sizeof(*map->hashed));
+		if (p == NULL)
+			return -1;
+		map->hashed = p;
+		map->hashed_cap = cap;
+	}
+	/* Keep the load at 3/4 or less: nhashed + 1 <= nslots * 3 / 4. */
+	if (((size_t)map->nhashed + 1) * 4 > map->nslots * 3 &&
+	    grow_slots(map) != 0)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Names
+ * ------------------------------------------------------------------ */
+
 /* Makes room for one more name of LEN bytes; -1 when out of memory. */
 static int
-reserve(struct idmap *map, size_t len)
+reserve_name(struct idmap *map, size_t len)
 {
 	size_t need, cap;
 	void *p;
@@ -289,15 +460,23 @@ reserve(struct idmap *map, size_t len)
 		map->arena = p;
 		map->arena_cap = cap;
 	}
-	/* Keep the load at 3/4 or less: count + 1 <= nslots * 3 / 4. */
-	if (((size_t)map->count + 1) * 4 > map->nslots * 3 &&
-	    grow_slots(map) != 0)
-		return -1;
 	return 0;
 }
 
-int
-idmap_intern(struct idmap *map, const char *name, size_t len,
+/* Stores NAME, for which reserve_name() made room; returns its index. */
+static uint32_t
+add_name(struct idmap *map, const char *name, size_t len)
+{
+	memcpy(map->arena + map->arena_len, name, len);
+	map->arena[map->arena_len + len] = '\0';
+	map->arena_len += len + 1;
+	map->offs[map->count + 1] = map->arena_len;
+	return map->count++;
+}
+
+/* Interns NAME in the hash map. */
+static int
+intern_hashed(struct idmap *map, const char *name, size_t len,
     uint32_t *index)
 {
 	struct key k;
@@ -310,33 +489,22 @@ idmap_intern(struct idmap *map, const char *name, size_t len,
 		*index = map->slots[i].index1 - 1;
 		return 0;
 	}
-	if (reserve(map, len) != 0)
+	if (reserve_name(map, len) != 0 || reserve_slot(map) != 0)
 		return -1;
 	if (map->nslots != nslots)	/* the table grew: find the new place */
 		i = probe(map, &k);
-	memcpy(map->arena + map->arena_len, name, len);
-	map->arena[map->arena_len + len] = '\0';
-	map->arena_len += len + 1;
-	map->offs[map->count + 1] = map->arena_len;
 	s = &map->slots[i];
 	s->head = k.head;
 	s->check = k.check;
-	s->index1 = map->count + 1;
-	*index = map->count++;
+	s->index1 = add_name(map, name, len) + 1;
+	map->hashed[map->nhashed++] = s->index1 - 1;
+	*index = s->index1 - 1;
 	return 0;
 }
 
-void
-idmap_prefetch(const struct idmap *map, const char *name, size_t len)
-{
-	uint64_t head;
-
-	PREFETCH(&map->slots[(size_t)hash_name(name, len, &head) &
-	    (map->nslots - 1)]);
-}
-
-int
-idmap_find(const struct idmap *map, const char *name, size_t len,
+/* The index of NAME in the hash map: 0 and *INDEX, or -1. */
+static int
+find_hashed(const struct idmap *map, const char *name, size_t len,
     uint32_t *index)
 {
 	struct key k;
@@ -348,6 +516,77 @@ idmap_find(const struct idmap *map, const char *name, size_t len,
 		return -1;
 	*index = map->slots[i].index1 - 1;
 	return 0;
+}
+
+int
+idmap_intern(struct idmap *map, const char *name, size_t len,
+    uint32_t *index)
+{
+	struct split sp;
+	struct direct *d;
+	int rc;
+
+	if (!split_name(name, len, &sp) ||
+	    (d = direct_take(map, name, &sp)) == NULL)
+		return intern_hashed(map, name, len, index);
+	if (sp.number < d->cap && d->index1[sp.number] != 0) {
+		*index = d->index1[sp.number] - 1;
+		return 0;
+	}
+	if (d->spilled && find_hashed(map, name, len, index) == 0) {
+		if (sp.number < d->cap)
+			d->index1[sp.number] = *index + 1;
+		return 0;
+	}
+	if ((rc = direct_reach(d, sp.number)) < 0)
+		return -1;
+	if (rc > 0) {
+		d->spilled = true;
+		return intern_hashed(map, name, len, index);
+	}
+	if (reserve_name(map, len) != 0)
+		return -1;
+	*index = add_name(map, name, len);
+	d->index1[sp.number] = *index + 1;
+	d->count++;
+	return 0;
+}
+
+void
+idmap_prefetch(const struct idmap *map, const char *name, size_t len)
+{
+	const struct direct *d;
+	struct split sp;
+	uint64_t head;
+
+	if (split_name(name, len, &sp) &&
+	    (d = direct_of(map, name, &sp)) != NULL) {
+		if (sp.number < d->cap)
+			PREFETCH(&d->index1[sp.number]);
+		if (!d->spilled)
+			return;
+	}
+	PREFETCH(&map->slots[(size_t)hash_name(name, len, &head) &
+	    (map->nslots - 1)]);
+}
+
+int
+idmap_find(const struct idmap *map, const char *name, size_t len,
+    uint32_t *index)
+{
+	const struct direct *d;
+	struct split sp;
+
+	if (split_name(name, len, &sp) &&
+	    (d = direct_of(map, name, &sp)) != NULL) {
+		if (sp.number < d->cap && d->index1[sp.number] != 0) {
+			*index = d->index1[sp.number] - 1;
+			return 0;
+		}
+		if (!d->spilled)
+			return -1;
+	}
+	return find_hashed(map, name, len, index);
 }
 
 const char *

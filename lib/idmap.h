@@ -3,8 +3,13 @@
  *
  * A trace names its blocks with IDs of 1 to 64 characters.  The reader
  * interns every ID once and hands the replay a dense index (0, 1, 2, ...),
- * so the replay keeps its live blocks in a plain array indexed by it.  The
- * table is an open-addressing hash map keyed by the ID's bytes.
+ * so the replay keeps its live blocks in a plain array indexed by it.
+ *
+ * Most traces name blocks with a prefix and a number ("b0", "b1", ...,
+ * or plain "17"): such IDs are looked up in a table indexed by the
+ * number, with no hashing.  Every other ID goes to an open-addressing
+ * hash map keyed by the ID's bytes.  Which table holds an ID changes
+ * nothing that the API shows: "a7" and "a007" are two different IDs.
  */
 #ifndef ZMM_IDMAP_H
 #define ZMM_IDMAP_H
