@@ -58,7 +58,6 @@ now(void)
 static int
 program_build(const struct trace *trace, struct program *prog)
 {
-	const struct trace_item *items = trace_items(trace);
 	size_t i, n = trace_item_count(trace);
 
 	prog->ops = calloc(n ? n : 1, sizeof(*prog->ops));
@@ -67,7 +66,8 @@ program_build(const struct trace *trace, struct program *prog)
 	prog->nops = 0;
 	prog->nids = trace_id_count(trace);
 	for (i = 0; i < n; i++) {
-		const struct trace_item *it = &items[i];
+		const struct trace_item item = trace_item_at(trace, i);
+		const struct trace_item *it = &item;
 		struct op *o;
 
 		if (it->kind == TRACE_BAD || it->kind == TRACE_LIMIT) {

@@ -53,7 +53,7 @@ struct listener {
 
 struct replay {
 	const struct trace *trace;
-	const struct trace_item *items;
+	struct trace_item item;		/* the last one stepped over */
 	size_t		 nitems;
 	size_t		 next;		/* index of the next item */
 	uint64_t	 op;		/* OPNO of the last op carried out */
@@ -125,7 +125,6 @@ replay_new(const struct trace *trace, const struct replay_options *options,
 		return NULL;
 	}
 	r->trace = trace;
-	r->items = trace_items(trace);
 	r->nitems = trace_item_count(trace);
 	if (options != NULL)
 		r->options = *options;
@@ -183,9 +182,12 @@ replay_op(const struct replay *r)
 const char *
 replay_caption(const struct replay *r)
 {
+	struct trace_item it;
+
 	if (r->caption == 0)
 		return NULL;
-	return trace_item_text(r->trace, &r->items[r->caption - 1], NULL);
+	it = trace_item_at(r->trace, r->caption - 1);
+	return trace_item_text(r->trace, &it, NULL);
 }
 
 bool
@@ -542,8 +544,8 @@ replay_step(struct replay *r, struct replay_step *out)
 	out->msg[0] = '\0';
 	if (r->next >= r->nitems)
 		return out->status = REPLAY_END;
-	it = &r->items[r->next++];
-	out->item = it;
+	trace_item_get(r->trace, r->next++, &r->item);
+	it = out->item = &r->item;
 	if (it->opno != 0) {
 		r->op = it->opno;
 		zmm_heap_set_op(r->heap, (unsigned long)it->opno);

@@ -35,7 +35,8 @@ enum replay_status {
 
 struct replay_step {
 	enum replay_status status;
-	const struct trace_item *item;	/* the item stepped over, or NULL */
+	const struct trace_item *item;	/* the item stepped over, or NULL
+					   (good until the next step) */
 	const char	*id;		/* its ID, or NULL */
 	bool		 has_block;	/* the op returned a block ... */
 	struct zmm_loc	 loc;		/* ... here */

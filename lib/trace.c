@@ -6,10 +6,24 @@
  *   file --1 MiB reads--> buf [carried partial line | new bytes]
  *        --'\n'--> line --tokens--> item { kind, flags, id, line, opno,
  *                                          size, count }
- *   IDs   --> idmap (dense index in item->id)
- *   texts --> pool  [u64 length][bytes][NUL] ...  item->count = offset of
- *                   the bytes (strdup TEXT, @title, @caption, @mark, and
- *                   the message of a TRACE_BAD item)
+ *   IDs   --> idmap (dense index in the item's id)
+ *   texts --> pool  [u64 length][bytes][NUL] ...  the item's count = the
+ *                   offset of the bytes (strdup TEXT, @title, @caption,
+ *                   @mark, and the message of a TRACE_BAD item)
+ *
+ * Items are kept packed, 9 bytes each, in three parallel arrays:
+ *   meta[i]  kind | flags << 4 | M_EXTRA
+ *   id[i]    the ID index (0 when the item has none)
+ *   arg[i]   the item's one value when it fits 32 bits (SIZE, or the text
+ *            offset of a text-only item), else, with M_EXTRA, an index
+ *            into extra[] = { size, count } (calloc, strdup, big values)
+ * and what follows from the order is not stored: OPNO is the item's
+ * index + 1 less the OPNO-0 items before it (nonops[], which
+ * trace_item_of_op() searches too), and LINE is one more than the line
+ * before, except at the items listed in jumps[] (after comments, blank
+ * lines, a .rep header).  A trace has fewer than 2^32 lines and at most
+ * one item per line (and the end-of-file .rep error), so every index
+ * fits 32 bits.
  *
  * What is an error and how ops are numbered follows the reference harness
  * of the differential tests exactly: every significant line that is
@@ -49,12 +63,37 @@
 #define PRINTF_LIKE(f, a)
 #endif
 
+/* Bits of meta[]. */
+#define M_KIND		0x0f	/* enum trace_kind */
+#define M_FLAGS_SHIFT	4	/* TRACE_F_* above the kind */
+#define M_EXTRA		0x20	/* arg is an index into extra[] */
+
+/* The values of an item that do not fit arg. */
+struct extra {
+	uint64_t	 size;
+	uint64_t	 count;
+};
+
+/* An item whose LINE is not one more than its predecessor's. */
+struct jump {
+	uint32_t	 item;		/* its index */
+	uint32_t	 line;		/* its LINE */
+};
+
 struct trace {
 	char			*name;		/* as given to the loader */
 	enum trace_format	 format;	/* .zmt, or .rep if detected */
-	struct trace_item	*items;		/* in file order */
+	uint8_t			*meta;		/* items, see the top */
+	uint32_t		*id;
+	uint32_t		*arg;
 	size_t			 nitems;	/* items in use */
 	size_t			 items_cap;	/* items allocated */
+	struct extra		*extra;		/* values too big for arg */
+	size_t			 nextra;
+	size_t			 extra_cap;
+	struct jump		*jumps;		/* lines that do not follow */
+	size_t			 njumps;
+	size_t			 jumps_cap;
 	char			*pool;		/* texts, see the top */
 	size_t			 pool_len;	/* bytes in use */
 	size_t			 pool_cap;	/* bytes allocated */
@@ -62,7 +101,7 @@ struct trace {
 	uint64_t		 nops;		/* the largest OPNO */
 	size_t			 nbad;		/* TRACE_BAD items */
 	size_t			 title;		/* 1 + item of 1st @title */
-	size_t			*nonops;	/* items of OPNO 0, in order */
+	uint32_t		*nonops;	/* items of OPNO 0, in order */
 	size_t			 nnonops;	/* entries in use */
 	size_t			 nonops_cap;	/* entries allocated */
 };
@@ -119,6 +158,7 @@ struct loader {
 	struct trace	*t;		/* being built */
 	struct trace__rep rep;		/* .rep detection and header */
 	uint32_t	 line;		/* lines read so far */
+	uint32_t	 item_line;	/* LINE of the last item */
 	bool		 nul;		/* the bytes read may hold a NUL */
 	bool		 failed;	/* the load fails: see fail_msg */
 	char		 fail_msg[256];
@@ -434,9 +474,84 @@ pool_add(struct loader *ld, const char *text, size_t n, uint64_t *off)
 	return 0;
 }
 
+/* Room for one more item in each array; -1 when out of memory. */
+static int
+items_reserve(struct loader *ld)
+{
+	struct trace *t = ld->t;
+	size_t cap = t->items_cap ? t->items_cap * 2 : 1024;
+	void *p;
+
+	if (t->nitems < t->items_cap)
+		return 0;
+	if (t->items_cap > SIZE_MAX / 2 / sizeof(*t->id))
+		return fail(ld, "out of memory");
+	if ((p = realloc(t->meta, cap * sizeof(*t->meta))) == NULL)
+		return fail(ld, "out of memory");
+	t->meta = p;
+	if ((p = realloc(t->id, cap * sizeof(*t->id))) == NULL)
+		return fail(ld, "out of memory");
+	t->id = p;
+	if ((p = realloc(t->arg, cap * sizeof(*t->arg))) == NULL)
+		return fail(ld, "out of memory");
+	t->arg = p;
+	t->items_cap = cap;
+	return 0;
+}
+
+/* Kinds whose one value is the offset of their text (count), not SIZE. */
+static inline bool
+text_only(uint8_t kind)
+{
+	return kind == TRACE_BAD || kind == TRACE_TITLE ||
+	    kind == TRACE_CAPTION || kind == TRACE_MARK;
+}
+
 /*
- * Appends IT, read on the current line, with TEXT (N bytes, stored in the
- * pool and pointed to by count) unless TEXT is NULL.
+ * Appends an item of KIND with SIZE and COUNT, read on the current line,
+ * with no ID yet (defer_id() gives it one); OPNO follows from nonops[].
+ */
+static inline int
+put_item(struct loader *ld, uint8_t kind, uint64_t size, uint64_t count)
+{
+	struct trace *t = ld->t;
+	uint64_t one = text_only(kind) ? count : size;
+	uint64_t other = text_only(kind) ? size : count;
+	uint8_t meta = (uint8_t)(kind |
+	    trace__rep_flags(&ld->rep) << M_FLAGS_SHIFT);
+	size_t i = t->nitems;
+
+	if (i == t->items_cap && items_reserve(ld) != 0)
+		return -1;
+	if (ld->line != ld->item_line + 1) {
+		if (t->njumps == t->jumps_cap && grow((void **)&t->jumps,
+		    &t->jumps_cap, t->njumps + 1, sizeof(*t->jumps), 16) != 0)
+			return fail(ld, "out of memory");
+		t->jumps[t->njumps].item = (uint32_t)i;
+		t->jumps[t->njumps++].line = ld->line;
+	}
+	ld->item_line = ld->line;
+	if (other == 0 && one <= UINT32_MAX) {
+		t->arg[i] = (uint32_t)one;
+	} else {
+		if (t->nextra == t->extra_cap && grow((void **)&t->extra,
+		    &t->extra_cap, t->nextra + 1, sizeof(*t->extra), 64) != 0)
+			return fail(ld, "out of memory");
+		t->extra[t->nextra].size = size;
+		t->extra[t->nextra].count = count;
+		t->arg[i] = (uint32_t)t->nextra++;
+		meta |= M_EXTRA;
+	}
+	t->meta[i] = meta;
+	t->id[i] = 0;
+	t->nitems++;
+	return 0;
+}
+
+/*
+ * Appends IT (kind, opno, size, count), read on the current line, with
+ * TEXT (N bytes, stored in the pool and pointed to by count) unless TEXT
+ * is NULL.
  */
 static int
 push(struct loader *ld, struct trace_item *it, const char *text, size_t n)
@@ -445,24 +560,18 @@ push(struct loader *ld, struct trace_item *it, const char *text, size_t n)
 
 	if (text != NULL && pool_add(ld, text, n, &it->count) != 0)
 		return -1;
-	if (t->nitems == t->items_cap && grow((void **)&t->items,
-	    &t->items_cap, t->nitems + 1, sizeof(*t->items), 1024) != 0)
-		return fail(ld, "out of memory");
 	if (it->opno == 0) {
 		if (t->nnonops == t->nonops_cap && grow((void **)&t->nonops,
 		    &t->nonops_cap, t->nnonops + 1, sizeof(*t->nonops),
 		    64) != 0)
 			return fail(ld, "out of memory");
-		t->nonops[t->nnonops++] = t->nitems;
+		t->nonops[t->nnonops++] = (uint32_t)t->nitems;
 	}
-	it->line = ld->line;
-	it->flags |= trace__rep_flags(&ld->rep);
 	if (it->kind == TRACE_BAD)
 		t->nbad++;
 	else if (it->kind == TRACE_TITLE && t->title == 0)
 		t->title = t->nitems + 1;
-	t->items[t->nitems++] = *it;
-	return 0;
+	return put_item(ld, it->kind, it->size, it->count);
 }
 
 /* A TRACE_BAD item with OPNO (0 for a directive or header line). */
@@ -769,7 +878,7 @@ resolve_id(struct loader *ld)
 
 	if (idmap_intern(ld->t->ids, p->name, p->len, &id) != 0)
 		return fail(ld, "out of memory");
-	ld->t->items[p->item].id = id;
+	ld->t->id[p->item] = id;
 	ld->pend_first = (ld->pend_first + 1) % PENDING;
 	ld->pend_n--;
 	return 0;
@@ -789,7 +898,7 @@ defer_id(struct loader *ld, const char *id, size_t len)
 
 	if (ld->pend_n == 0 && idmap_count(t->ids) < DEFER_FROM)
 		return idmap_intern(t->ids, id, len,
-		    &t->items[t->nitems - 1].id) == 0 ? 0 :
+		    &t->id[t->nitems - 1]) == 0 ? 0 :
 		    fail(ld, "out of memory");
 	if (ld->pend_n == PENDING && resolve_id(ld) != 0)
 		return -1;
@@ -1207,10 +1316,24 @@ loader_done(struct loader *ld, struct trace **out, struct trace_error *err)
 	}
 	t->format = ld->rep.active ? TRACE_FORMAT_REP : TRACE_FORMAT_ZMT;
 	/* Give back the slack of the doublings (the arrays only shrink). */
-	if (t->nitems > 0 && t->nitems < t->items_cap &&
-	    (p = realloc(t->items, t->nitems * sizeof(*t->items))) != NULL) {
-		t->items = p;
+	if (t->nitems > 0 && t->nitems < t->items_cap) {
+		if ((p = realloc(t->meta, t->nitems * sizeof(*t->meta))) != NULL)
+			t->meta = p;
+		if ((p = realloc(t->id, t->nitems * sizeof(*t->id))) != NULL)
+			t->id = p;
+		if ((p = realloc(t->arg, t->nitems * sizeof(*t->arg))) != NULL)
+			t->arg = p;
 		t->items_cap = t->nitems;
+	}
+	if (t->nextra > 0 && t->nextra < t->extra_cap &&
+	    (p = realloc(t->extra, t->nextra * sizeof(*t->extra))) != NULL) {
+		t->extra = p;
+		t->extra_cap = t->nextra;
+	}
+	if (t->njumps > 0 && t->njumps < t->jumps_cap &&
+	    (p = realloc(t->jumps, t->njumps * sizeof(*t->jumps))) != NULL) {
+		t->jumps = p;
+		t->jumps_cap = t->njumps;
 	}
 	if (t->pool_len > 0 && t->pool_len < t->pool_cap &&
 	    (p = realloc(t->pool, t->pool_len)) != NULL) {
@@ -1308,7 +1431,11 @@ trace_free(struct trace *trace)
 	if (trace == NULL)
 		return;
 	free(trace->name);
-	free(trace->items);
+	free(trace->meta);
+	free(trace->id);
+	free(trace->arg);
+	free(trace->extra);
+	free(trace->jumps);
 	free(trace->pool);
 	free(trace->nonops);
 	idmap_free(trace->ids);
@@ -1331,16 +1458,82 @@ trace_format(const struct trace *trace)
 	return trace->format;
 }
 
-const struct trace_item *
-trace_items(const struct trace *trace)
-{
-	return trace->items;
-}
-
 size_t
 trace_item_count(const struct trace *trace)
 {
 	return trace->nitems;
+}
+
+/* Entries of the sorted ITEMS (N of them) below INDEX. */
+static size_t
+count_below(const uint32_t *items, size_t n, size_t index)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (items[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* LINE of item INDEX: from the last jump at or before it. */
+static uint32_t
+line_of(const struct trace *trace, size_t index)
+{
+	size_t lo = 0, hi = trace->njumps, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (trace->jumps[mid].item <= index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return (uint32_t)(index + 1);
+	return trace->jumps[lo - 1].line +
+	    (uint32_t)(index - trace->jumps[lo - 1].item);
+}
+
+void
+trace_item_get(const struct trace *trace, size_t index,
+    struct trace_item *it)
+{
+	uint8_t meta = trace->meta[index];
+	uint32_t arg = trace->arg[index];
+	size_t j;
+
+	it->kind = meta & M_KIND;
+	it->flags = (uint8_t)(meta >> M_FLAGS_SHIFT) & TRACE_F_REP;
+	it->id = trace->id[index];
+	it->size = 0;
+	it->count = 0;
+	if (meta & M_EXTRA) {
+		it->size = trace->extra[arg].size;
+		it->count = trace->extra[arg].count;
+	} else if (text_only(it->kind)) {
+		it->count = arg;
+	} else {
+		it->size = arg;
+	}
+	it->line = line_of(trace, index);
+	j = count_below(trace->nonops, trace->nnonops, index);
+	it->opno = 0;
+	if (j == trace->nnonops || trace->nonops[j] != index)
+		it->opno = (uint64_t)(index + 1 - j);
+}
+
+struct trace_item
+trace_item_at(const struct trace *trace, size_t index)
+{
+	struct trace_item it;
+
+	trace_item_get(trace, index, &it);
+	return it;
 }
 
 uint64_t
@@ -1395,9 +1588,12 @@ trace_id_count(const struct trace *trace)
 const char *
 trace_title(const struct trace *trace)
 {
+	struct trace_item it;
+
 	if (trace->title == 0)
 		return NULL;
-	return trace_item_text(trace, &trace->items[trace->title - 1], NULL);
+	it = trace_item_at(trace, trace->title - 1);
+	return trace_item_text(trace, &it, NULL);
 }
 
 /*

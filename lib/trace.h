@@ -1,9 +1,8 @@
 /*
  * trace.h - allocation traces: the .zmt format and CS:APP .rep files.
  *
- * A trace is read line by line (trace_reader_*) or loaded whole into a
- * compact array of items (trace_load_*), which is what the replay engine
- * steps through, forwards and backwards.  Every line that the grammar
+ * A trace is loaded whole into a compact array of items (trace_load_*),
+ * which is what the replay engine steps through, forwards and backwards.  Every line that the grammar
  * rejects becomes an item of kind TRACE_BAD carrying its message, at the
  * place where it stood, so a replay reports errors in trace order and can
  * skip them (--keep-going).  Only problems with the file itself (cannot
@@ -47,9 +46,12 @@ enum trace_format {
 };
 
 /*
- * One item.  OPNO is the 1-based number of the operation line (TRACE_BAD
- * lines that stood where an op stands count too, as trace-format.md and the
- * the reference harness count them; a bad directive or .rep header line has OPNO 0).
+ * One item, as trace_item_at() gives it (the trace keeps its items packed
+ * in 9 bytes each).  OPNO is the 1-based number of the operation line
+ * (TRACE_BAD lines that stood where an op stands count too, as
+ * trace-format.md and the reference harness count them; a bad directive
+ * or .rep header line has OPNO 0).  A trace has fewer than 2^32 lines, so
+ * LINE, ID and OPNO all fit 32 bits; SIZE and N take any 64-bit value.
  */
 struct trace_item {
 	uint8_t		 kind;		/* enum trace_kind */
@@ -85,9 +87,13 @@ const char	*trace_name(const struct trace *trace);
 
 enum trace_format trace_format(const struct trace *trace);
 
-/* All items in file order, and how many. */
-const struct trace_item *trace_items(const struct trace *trace);
+/* How many items, and item INDEX (< trace_item_count()) in file order. */
 size_t		 trace_item_count(const struct trace *trace);
+struct trace_item trace_item_at(const struct trace *trace, size_t index);
+
+/* The same into *ITEM, for loops that step through many. */
+void		 trace_item_get(const struct trace *trace, size_t index,
+		    struct trace_item *item);
 
 /* Number of operation lines (the largest OPNO). */
 uint64_t	 trace_op_count(const struct trace *trace);

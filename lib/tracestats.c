@@ -30,13 +30,14 @@ tracestats_op_name(enum tracestats_op op)
 
 /* The trace item being carried out (the replay has moved past it). */
 static const struct trace_item *
-current_item(const struct tracestats *ts)
+current_item(const struct tracestats *ts, struct trace_item *buf)
 {
 	size_t pos = replay_position(ts->replay);
 
 	if (pos == 0)
 		return NULL;
-	return &trace_items(replay_trace(ts->replay))[pos - 1];
+	*buf = trace_item_at(replay_trace(ts->replay), pos - 1);
+	return buf;
 }
 
 static bool
@@ -120,7 +121,8 @@ note_rounding(struct tracestats *ts, const struct trace_item *it)
 static void
 op_end(struct tracestats *ts, const struct zmm_event *ev)
 {
-	const struct trace_item *it = current_item(ts);
+	struct trace_item buf;
+	const struct trace_item *it = current_item(ts, &buf);
 	uint64_t now;
 
 	if (it == NULL)
@@ -144,11 +146,12 @@ static void
 on_event(const struct zmm_event *ev, void *arg)
 {
 	struct tracestats *ts = arg;
+	struct trace_item buf;
 
 	switch (ev->type) {
 	case ZMM_EV_OP_BEGIN:
 		count_op(ts, ev->why);
-		ts->op_old_bytes = id_bytes(ts, current_item(ts));
+		ts->op_old_bytes = id_bytes(ts, current_item(ts, &buf));
 		break;
 	case ZMM_EV_OP_END:
 		op_end(ts, ev);

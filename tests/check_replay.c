@@ -253,7 +253,7 @@ START_TEST(test_replay_seek_forward_and_item)
 	uint64_t size, opno;
 
 	ck_assert_int_eq(replay_seek_op(r, 3), 0);
-	ck_assert(replay_block(r, trace_items(t)[4].id, &ptr, &size, &opno));
+	ck_assert(replay_block(r, trace_item_at(t, 4).id, &ptr, &size, &opno));
 	ck_assert_uint_eq(size, 24);
 	ck_assert_uint_eq(opno, 3);
 	ck_assert_int_eq(replay_seek_op(r, 100), 0);	/* past the end */
@@ -342,8 +342,8 @@ START_TEST(test_replay_owner_follows_steps)
 	ck_assert_uint_eq(assert_owners(r), 0);
 	ck_assert_int_eq(replay_seek_op(r, 3), 0);		/* a b c */
 	ck_assert_uint_eq(assert_owners(r), 3);
-	ck_assert(replay_block(r, trace_items(t)[2].id, &a, NULL, NULL));
-	ck_assert(replay_block(r, trace_items(t)[3].id, &b, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 2).id, &a, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 3).id, &b, NULL, NULL));
 	ck_assert_str_eq(owner_of(r, a), "a");
 	ck_assert_str_eq(owner_of(r, b), "b");
 	replay_step(r, &step);				/* @caption */
@@ -356,11 +356,11 @@ START_TEST(test_replay_owner_follows_steps)
 	ck_assert_uint_eq(size, 20);
 	ck_assert_uint_eq(opno, 5);
 	replay_step(r, &step);				/* alloc big 5000 */
-	ck_assert(replay_block(r, trace_items(t)[8].id, &big, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 8).id, &big, NULL, NULL));
 	ck_assert_str_eq(owner_of(r, big), "big");
 	replay_step(r, &step);				/* realloc big 9000 */
 	ck_assert_uint_eq(assert_owners(r), 4);
-	ck_assert(replay_block(r, trace_items(t)[9].id, &moved, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 9).id, &moved, NULL, NULL));
 	ck_assert(replay_owner(r, moved, NULL, &size, &opno));
 	ck_assert_uint_eq(size, 9000);
 	ck_assert_uint_eq(opno, 7);
@@ -382,9 +382,9 @@ START_TEST(test_replay_owner_after_seek_and_reset)
 
 	ck_assert_int_eq(replay_seek_op(r, 3), 0);
 	ck_assert_uint_eq(assert_owners(r), 3);
-	ck_assert(replay_block(r, trace_items(t)[0].id, &a, NULL, NULL));
-	ck_assert(replay_block(r, trace_items(t)[1].id, &l, NULL, NULL));
-	ck_assert(replay_block(r, trace_items(t)[2].id, &h, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 0).id, &a, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 1).id, &l, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 2).id, &h, NULL, NULL));
 	ck_assert_str_eq(owner_of(r, h), "h");
 	/* reset: every ID forgotten, the slot of a goes to b */
 	ck_assert_int_eq(replay_seek_op(r, 4), 0);
@@ -393,7 +393,7 @@ START_TEST(test_replay_owner_after_seek_and_reset)
 	ck_assert_str_eq(owner_of(r, l), "");
 	ck_assert_str_eq(owner_of(r, h), "");
 	ck_assert_int_eq(replay_seek_op(r, 5), 0);
-	ck_assert(replay_block(r, trace_items(t)[4].id, &b, NULL, NULL));
+	ck_assert(replay_block(r, trace_item_at(t, 4).id, &b, NULL, NULL));
 	ck_assert_ptr_eq(b, a);
 	ck_assert_str_eq(owner_of(r, b), "b");
 	/* back: a rebuilt heap, the index follows it */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,180 @@ START_TEST(test_trace_calloc_overflow_is_not_a_reader_error)
 	ck_assert_uint_eq(zt_item(t, 0)->size, UINT64_C(4294967296));
 	ck_assert_uint_eq(trace_bad_count(t), 0);
 	trace_free(t);
+}
+END_TEST
+
+/*
+ * Items are stored packed: a value that fits 32 bits inline, a bigger
+ * one (or two values) aside.  Every value on both sides of the boundary.
+ */
+static const struct packed_case {
+	const char	*line;
+	int		 kind;
+	uint64_t	 size;
+	uint64_t	 count;
+} packed_cases[] = {
+	{ "alloc a 0", TRACE_ALLOC, 0, 0 },
+	{ "alloc a 4294967295", TRACE_ALLOC, UINT32_MAX, 0 },
+	{ "alloc a 4294967296", TRACE_ALLOC, UINT64_C(4294967296), 0 },
+	{ "alloc a 4G", TRACE_ALLOC, UINT64_C(4294967296), 0 },
+	{ "realloc a 4294967295", TRACE_REALLOC, UINT32_MAX, 0 },
+	{ "realloc a 9223372036854775808", TRACE_REALLOC,
+	    UINT64_C(9223372036854775808), 0 },
+	{ "calloc a 0 4294967295", TRACE_CALLOC, UINT32_MAX, 0 },
+	{ "calloc a 0 4294967296", TRACE_CALLOC, UINT64_C(4294967296), 0 },
+	{ "calloc a 1 0", TRACE_CALLOC, 0, 1 },
+	{ "calloc a 4294967295 4294967295", TRACE_CALLOC, UINT32_MAX,
+	    UINT32_MAX },
+	{ "calloc a 8589934592G 8589934592G", TRACE_CALLOC,
+	    UINT64_C(9223372036854775808), UINT64_C(9223372036854775808) },
+	{ "@limit 0", TRACE_LIMIT, 0, 0 },
+	{ "@limit 4294967295", TRACE_LIMIT, UINT32_MAX, 0 },
+	{ "@limit 4294967296", TRACE_LIMIT, UINT64_C(4294967296), 0 },
+	{ "free a", TRACE_FREE, 0, 0 },
+	{ "gc", TRACE_GC, 0, 0 }
+};
+
+START_TEST(test_trace_packed_values)
+{
+	const struct packed_case *c = &packed_cases[_i];
+	char text[128];
+	const struct trace_item *it;
+	struct trace_item direct;
+	struct trace *t;
+	size_t i;
+
+	/* twice, after a comment: the first line is read apart (.rep?) */
+	snprintf(text, sizeof(text), "%s\n# x\n%s\n", c->line, c->line);
+	t = zt_load_str(text);
+	ck_assert_uint_eq(trace_item_count(t), 2);
+	ck_assert_uint_eq(trace_bad_count(t), 0);
+	for (i = 0; i < 2; i++) {
+		it = zt_item(t, i);
+		ck_assert_int_eq(it->kind, c->kind);
+		ck_assert_uint_eq(it->size, c->size);
+		ck_assert_uint_eq(it->count, c->count);
+		ck_assert_uint_eq(it->line, 1 + 2 * i);
+		ck_assert_uint_eq(it->opno, c->kind == TRACE_LIMIT ? 0 : 1 + i);
+		ck_assert_uint_eq(it->id, 0);
+		direct = trace_item_at(t, i);
+		ck_assert_int_eq(direct.kind, it->kind);
+		ck_assert_int_eq(direct.flags, it->flags);
+		ck_assert_uint_eq(direct.id, it->id);
+		ck_assert_uint_eq(direct.line, it->line);
+		ck_assert_uint_eq(direct.opno, it->opno);
+		ck_assert_uint_eq(direct.size, it->size);
+		ck_assert_uint_eq(direct.count, it->count);
+	}
+	trace_free(t);
+}
+END_TEST
+
+/*
+ * LINE and OPNO are not stored but follow from the order: a long random
+ * mix of every kind of line, blank lines and comments, against what each
+ * item must say.  Texts must come back too (strdup, @caption, messages).
+ */
+START_TEST(test_trace_lines_and_opnos)
+{
+	enum { LINES = 60000 };
+	struct want {
+		int		 kind;
+		uint32_t	 line;
+		uint64_t	 opno;
+		uint64_t	 size;
+	};
+	struct want *want = malloc(LINES * sizeof(*want));
+	char *buf = malloc(LINES * 64);
+	unsigned seed = 4242u;
+	size_t at = 0, n = 0, i, k;
+	uint32_t line = 0;
+	uint64_t opno = 0, v;
+	struct trace_item it;
+	struct trace *t;
+	char text[32];
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(buf);
+	while (line < LINES - 40) {
+		seed = seed * 1103515245u + 12345u;
+		v = seed >> 8;
+		line++;
+		switch ((seed >> 16) % 12) {
+		case 0:		/* a run of skipped lines */
+			for (k = v % 30; k > 0; k--, line++)
+				at += (size_t)sprintf(buf + at,
+				    k % 3 ? "# c\n" : "\n");
+			line--;
+			continue;
+		case 1:
+			at += (size_t)sprintf(buf + at, "@caption c%u\n",
+			    line);
+			want[n++] = (struct want){ TRACE_CAPTION, line, 0, 0 };
+			continue;
+		case 2:
+			at += (size_t)sprintf(buf + at, "frob\n");
+			want[n++] = (struct want){ TRACE_BAD, line, ++opno, 0 };
+			continue;
+		case 3:
+			at += (size_t)sprintf(buf + at, "@nope\n");
+			want[n++] = (struct want){ TRACE_BAD, line, 0, 0 };
+			continue;
+		case 4:
+			at += (size_t)sprintf(buf + at, "@limit %" PRIu64 "\n",
+			    v << 16);
+			want[n++] = (struct want){ TRACE_LIMIT, line, 0,
+			    v << 16 };
+			continue;
+		case 5:
+			at += (size_t)sprintf(buf + at, "strdup s \"%u\"\n",
+			    line);
+			want[n++] = (struct want){ TRACE_STRDUP, line, ++opno,
+			    (uint64_t)snprintf(text, sizeof(text), "%u",
+			    line) + 1 };
+			continue;
+		case 6:
+			at += (size_t)sprintf(buf + at, "alloc b%" PRIu64
+			    " %" PRIu64 "\n", v % 1000, v << (v % 40));
+			want[n++] = (struct want){ TRACE_ALLOC, line, ++opno,
+			    v << (v % 40) };
+			continue;
+		default:
+			at += (size_t)sprintf(buf + at, "free b%" PRIu64 "\n",
+			    v % 1000);
+			want[n++] = (struct want){ TRACE_FREE, line, ++opno,
+			    0 };
+			continue;
+		}
+	}
+	t = zt_load(buf, at);
+	ck_assert_uint_eq(trace_item_count(t), n);
+	ck_assert_uint_eq(trace_op_count(t), opno);
+	for (i = 0; i < n; i++) {
+		it = trace_item_at(t, i);
+		ck_assert_msg(it.kind == want[i].kind && it.line ==
+		    want[i].line && it.opno == want[i].opno && it.size ==
+		    want[i].size, "item %zu: kind %d line %u opno %" PRIu64
+		    " size %" PRIu64 ", not %d %u %" PRIu64 " %" PRIu64, i,
+		    it.kind, it.line, it.opno, it.size, want[i].kind,
+		    want[i].line, want[i].opno, want[i].size);
+		if (it.kind == TRACE_STRDUP) {
+			snprintf(text, sizeof(text), "%u", it.line);
+			ck_assert_str_eq(trace_item_text(t, &it, NULL), text);
+		} else if (it.kind == TRACE_CAPTION) {
+			snprintf(text, sizeof(text), "c%u", it.line);
+			ck_assert_str_eq(trace_item_text(t, &it, NULL), text);
+		} else if (it.kind == TRACE_BAD) {
+			ck_assert_str_eq(trace_item_text(t, &it, NULL),
+			    it.opno ? "unknown op 'frob'" :
+			    "unknown directive '@nope'");
+		}
+		if (it.opno != 0)
+			ck_assert_uint_eq(trace_item_of_op(t, it.opno), i);
+	}
+	trace_free(t);
+	free(buf);
+	free(want);
 }
 END_TEST
 
@@ -1074,6 +1249,9 @@ suite_trace(void)
 	tcase_add_loop_test(tc, test_trace_size_table, 0,
 	    sizeof(size_cases) / sizeof(size_cases[0]));
 	tcase_add_test(tc, test_trace_calloc_overflow_is_not_a_reader_error);
+	tcase_add_loop_test(tc, test_trace_packed_values, 0,
+	    sizeof(packed_cases) / sizeof(packed_cases[0]));
+	tcase_add_test(tc, test_trace_lines_and_opnos);
 	tcase_add_test(tc, test_trace_id_length);
 	tcase_add_test(tc, test_trace_long_token_in_message);
 	tcase_add_test(tc, test_trace_many_ids);

@@ -916,12 +916,14 @@ items_text(const struct trace *trace)
 {
 	static char all[4096];
 	char buf[256];
+	struct trace_item it;
 	size_t i, at = 0;
 
 	all[0] = '\0';
 	for (i = 0; i < trace_item_count(trace); i++) {
-		ck_assert_uint_eq(describe_item(trace, &trace_items(trace)[i],
-		    buf, sizeof(buf)), strlen(buf));
+		it = trace_item_at(trace, i);
+		ck_assert_uint_eq(describe_item(trace, &it, buf, sizeof(buf)),
+		    strlen(buf));
 		at += (size_t)snprintf(all + at, sizeof(all) - at, "%s\n", buf);
 		ck_assert_uint_lt(at, sizeof(all));
 	}
@@ -954,10 +956,12 @@ START_TEST(test_item_kinds)
 	    "f -1\n"
 	    "r 1 16\n";
 	struct trace *trace;
+	struct trace_item bad;
 	const char *msg;
 
 	trace = load("kinds.zmt", zmt);
-	msg = trace_item_text(trace, &trace_items(trace)[16], NULL);
+	bad = trace_item_at(trace, 16);
+	msg = trace_item_text(trace, &bad, NULL);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_str_eq(items_text(trace),
 	    "@title Demo \"one\"\n"
@@ -993,7 +997,9 @@ START_TEST(test_item_truncation)
 {
 	struct trace *trace = load("t.zmt",
 	    "strdup s \"hi\\n\"\nalloc abc 24\n");
-	const struct trace_item *it = trace_items(trace);
+	const struct trace_item it[2] = {
+		trace_item_at(trace, 0), trace_item_at(trace, 1)
+	};
 	char buf[16];
 
 	memset(buf, 'x', sizeof(buf));

@@ -85,7 +85,11 @@ struct trace_item;
 /* LEN bytes of TEXT loaded as a trace named NAME; fails the test if not. */
 struct trace	*zt_trace_load(const char *name, const char *text, size_t len);
 
-/* Item I of a trace; fails the test when there is no such item. */
+/*
+ * Item I of a trace; fails the test when there is no such item.  The
+ * pointer holds a copy, good for the next ZT_ITEMS - 1 calls.
+ */
+#define ZT_ITEMS	16
 const struct trace_item *zt_item(const struct trace *trace, size_t i);
 
 /* Item I is a TRACE_BAD at LINE with OPNO and the message MSG. */

@@ -1004,12 +1004,13 @@ step(struct replay *r, const struct trace_item *it, void **ret)
 static int
 replay(struct replay *r)
 {
-	const struct trace_item *items = trace_items(r->trace), *it;
 	size_t i, n = trace_item_count(r->trace);
+	struct trace_item item;
+	const struct trace_item *it = &item;
 	void *ret;
 
 	for (i = 0; i < n; i++) {
-		it = &items[i];
+		item = trace_item_at(r->trace, i);
 		if (!step(r, it, &ret))
 			break;
 		if (st.settled < st.nrecs)
@@ -1054,7 +1055,7 @@ main(int argc, char **argv)
 	struct replay r;
 	struct trace *trace;
 	struct trace_error terr;
-	const struct trace_item *items;
+	struct trace_item item;
 	const char *path = NULL;
 	size_t i, n;
 	int a, rc;
@@ -1108,13 +1109,13 @@ main(int argc, char **argv)
 			    terr.msg);
 		return EXIT_INTERNAL;
 	}
-	items = trace_items(trace);
 	n = trace_item_count(trace);
 	for (i = 0; i < n; i++) {
-		if (items[i].kind == TRACE_LIMIT) {
+		item = trace_item_at(trace, i);
+		if (item.kind == TRACE_LIMIT) {
 			fprintf(stderr, "%s:%" PRIu32 ": error: @limit cannot "
 			    "be replayed on the real allocator\n",
-			    trace_name(trace), items[i].line);
+			    trace_name(trace), item.line);
 			trace_free(trace);
 			return EXIT_USAGE;
 		}

@@ -163,7 +163,7 @@ write_item(FILE *out, const struct trace *trace, const struct trace_item *it,
 static int
 to_zmt(struct trace *trace, const char *outname, bool keep_going)
 {
-	const struct trace_item *items = trace_items(trace), *next;
+	struct trace_item next;
 	const char *name = trace_name(trace);
 	struct replay_options ropts = { false };
 	struct replay_step step;
@@ -191,10 +191,12 @@ to_zmt(struct trace *trace, const char *outname, bool keep_going)
 	}
 	fprintf(out, "# %s, converted from CS:APP .rep to .zmt\n", name);
 	for (;;) {
-		next = &items[replay_position(replay)];
-		was_live = replay_position(replay) < trace_item_count(trace) &&
-		    next->kind <= TRACE_STRDUP &&
-		    replay_block(replay, next->id, NULL, NULL, NULL);
+		was_live = false;
+		if (replay_position(replay) < trace_item_count(trace)) {
+			next = trace_item_at(trace, replay_position(replay));
+			was_live = next.kind <= TRACE_STRDUP &&
+			    replay_block(replay, next.id, NULL, NULL, NULL);
+		}
 		if (replay_step(replay, &step) == REPLAY_END)
 			break;
 		switch (step.status) {

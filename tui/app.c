@@ -117,7 +117,7 @@ static void
 go_to_match(struct app *app, bool forward)
 {
 	const struct target *t = search_target(app->search);
-	const struct trace_item *it;
+	struct trace_item it;
 	uint64_t op;
 	size_t nth, at;
 	char what[128] = "";
@@ -143,8 +143,8 @@ go_to_match(struct app *app, bool forward)
 	}
 	player_go_to(app->player, op);
 	if ((at = trace_item_of_op(app->trace, op)) != SIZE_MAX) {
-		it = &trace_items(app->trace)[at];
-		describe_item(app->trace, it, what, sizeof(what));
+		it = trace_item_at(app->trace, at);
+		describe_item(app->trace, &it, what, sizeof(what));
 	}
 	player_say(app->player, "%s %s: match %zu of %zu, op %llu (%s)%s",
 	    target_is_place(t) ? "location" : "ID", t->text, nth,

@@ -33,7 +33,7 @@ static void
 draw_header(const struct ui *ui, const struct player *pl)
 {
 	const struct trace *trace = player_trace(pl);
-	const struct trace_item *items = trace_items(trace);
+	struct trace_item it;
 	uint64_t opno = player_op(pl);
 	const char *title = trace_title(trace);
 	char op[128] = "", where[64], line[512], right[200], speed[16];
@@ -42,8 +42,10 @@ draw_header(const struct ui *ui, const struct player *pl)
 	int rlen;
 
 	/* the op done, or under way, as written */
-	if (opno > 0 && (at = trace_item_of_op(trace, opno)) != SIZE_MAX)
-		describe_item(trace, &items[at], op, sizeof(op));
+	if (opno > 0 && (at = trace_item_of_op(trace, opno)) != SIZE_MAX) {
+		it = trace_item_at(trace, at);
+		describe_item(trace, &it, op, sizeof(op));
+	}
 	if (player_in_op(pl, &event, &events))
 		snprintf(where, sizeof(where), "op %llu/%llu, event %u/%u",
 		    (unsigned long long)opno,

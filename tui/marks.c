@@ -46,17 +46,17 @@ bool
 marks_next(const struct marks *m, const struct trace *trace, uint64_t cur,
     uint64_t *mark, const char **name)
 {
-	const struct trace_item *items = trace_items(trace);
 	size_t n = trace_item_count(trace), i;
 	struct best b = { UINT64_MAX, NULL, UINT64_MAX, NULL };
+	struct trace_item it;
 	uint64_t done = 0;
 
 	for (i = 0; i < n; i++) {
-		if (items[i].opno != 0)
-			done = items[i].opno;
-		else if (items[i].kind == TRACE_MARK)
-			consider(&b, cur, done,
-			    trace_item_text(trace, &items[i], NULL));
+		it = trace_item_at(trace, i);
+		if (it.opno != 0)
+			done = it.opno;
+		else if (it.kind == TRACE_MARK)
+			consider(&b, cur, done, trace_item_text(trace, &it, NULL));
 	}
 	for (i = 0; i < m->n; i++)
 		consider(&b, cur, m->op[i], NULL);

@@ -242,22 +242,23 @@ note(struct player *pl, const struct replay_step *st)
 static void
 pause_after(struct player *pl)
 {
-	const struct trace_item *items = trace_items(pl->trace);
 	size_t n = trace_item_count(pl->trace), i;
 	struct replay_step st;
+	struct trace_item it = { .kind = TRACE_BAD };
 
-	for (i = replay_position(pl->replay); i < n && items[i].opno == 0 &&
-	    items[i].kind != TRACE_PAUSE; i++)
-		;
-	if (i >= n || items[i].kind != TRACE_PAUSE)
+	for (i = replay_position(pl->replay); i < n; i++) {
+		it = trace_item_at(pl->trace, i);
+		if (it.opno != 0 || it.kind == TRACE_PAUSE)
+			break;
+	}
+	if (i >= n || it.kind != TRACE_PAUSE)
 		return;
 	while (replay_position(pl->replay) <= i &&
 	    replay_step(pl->replay, &st) != REPLAY_END)
 		note(pl, &st);
 	if (pl->playing) {
 		pl->playing = false;
-		player_say(pl, "@pause at line %lu",
-		    (unsigned long)items[i].line);
+		player_say(pl, "@pause at line %lu", (unsigned long)it.line);
 	}
 }
 
@@ -268,23 +269,27 @@ pause_after(struct player *pl)
 static bool
 step(struct player *pl)
 {
-	const struct trace_item *items = trace_items(pl->trace);
 	size_t n = trace_item_count(pl->trace), at;
 	struct replay_step st;
+	struct trace_item it;
 
 	pl->seen = 0;
 	pl->armed = breaks_any(&pl->breaks);
 	pl->stale = !pl->recording;
 	/* the op this step carries out: directives before it are its part */
-	for (at = replay_position(pl->replay); at < n && items[at].opno == 0;
-	    at++)
-		;
-	pl->step_op = at < n ? items[at].opno : replay_op(pl->replay);
+	pl->step_op = replay_op(pl->replay);
+	for (at = replay_position(pl->replay); at < n; at++) {
+		it = trace_item_at(pl->trace, at);
+		if (it.opno != 0) {
+			pl->step_op = it.opno;
+			break;
+		}
+	}
 	for (;;) {
 		at = replay_position(pl->replay);
-		if (at < n && pl->armed && items[at].opno != 0)
-			breaks_item(&pl->breaks, pl->trace, &items[at],
-			    &pl->hit);
+		if (at < n && pl->armed &&
+		    (it = trace_item_at(pl->trace, at)).opno != 0)
+			breaks_item(&pl->breaks, pl->trace, &it, &pl->hit);
 		if (replay_step(pl->replay, &st) == REPLAY_END) {
 			pl->playing = false;
 			return false;

@@ -93,8 +93,8 @@ int
 search_start(struct search *s, const struct target *target, char *err,
     size_t errlen)
 {
-	const struct trace_item *items = trace_items(s->trace);
 	size_t n = trace_item_count(s->trace), i;
+	struct trace_item it;
 	int status = ZMM_E_NOMEM;
 
 	stop_scan(s);
@@ -103,9 +103,11 @@ search_start(struct search *s, const struct target *target, char *err,
 	s->failed = false;
 	s->state = SEARCH_DONE;
 	if (!target_is_place(target)) {
-		for (i = 0; i < n; i++)
-			if (target_item(target, &items[i]))
-				add(s, items[i].opno);
+		for (i = 0; i < n; i++) {
+			it = trace_item_at(s->trace, i);
+			if (target_item(target, &it))
+				add(s, it.opno);
+		}
 	} else {
 		s->scan = replay_new(s->trace, NULL, &status);
 		if (s->scan == NULL ||
