@@ -1028,6 +1028,127 @@ do_line(struct loader *ld, const char *p, const char *e)
 }
 
 /* ------------------------------------------------------------------
+ * The fast path
+ * ------------------------------------------------------------------ */
+
+/*
+ * The kind of the op named by the N letters at S when it is one of those
+ * that fast_line() reads (the ops[] entries with an ID and numbers), or
+ * -1.  Any other name takes the general path, which knows every op.
+ */
+static int
+fast_op(const char *s, size_t n)
+{
+	switch (n) {
+	case 1:
+		switch (s[0]) {
+		case 'a': return TRACE_ALLOC;
+		case 'f': return TRACE_FREE;
+		case 'r': return TRACE_REALLOC;
+		case 'c': return TRACE_CALLOC;
+		default: return -1;
+		}
+	case 4:
+		return memcmp(s, "free", 4) == 0 ? TRACE_FREE : -1;
+	case 5:
+		if (memcmp(s, "alloc", 5) == 0)
+			return TRACE_ALLOC;
+		return memcmp(s, "efree", 5) == 0 ? TRACE_FREE : -1;
+	case 6:
+		return memcmp(s, "calloc", 6) == 0 ? TRACE_CALLOC : -1;
+	case 7:
+		if (memcmp(s, "realloc", 7) == 0)
+			return TRACE_REALLOC;
+		if (memcmp(s, "emalloc", 7) == 0)
+			return TRACE_ALLOC;
+		return memcmp(s, "ecalloc", 7) == 0 ? TRACE_CALLOC : -1;
+	case 8:
+		return memcmp(s, "erealloc", 8) == 0 ? TRACE_REALLOC : -1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Blanks, then a SIZE or N of at most 18 digits (so below 2^63) and an
+ * optional K, M or G, followed by a blank or the '\n': *V and the end, or
+ * NULL for anything else (the general path then says what is wrong).
+ */
+static const unsigned char *
+fast_number(const unsigned char *s, uint64_t *v)
+{
+	const unsigned char *digits;
+	uint64_t n = 0;
+	unsigned shift = 0;
+
+	if (!is_blank(*s))
+		return NULL;
+	while (is_blank(*s))
+		s++;
+	for (digits = s; is_digit(*s); s++)
+		n = n * 10 + (uint64_t)(*s - '0');
+	if (s == digits || s - digits > 18)
+		return NULL;
+	switch (*s) {
+	case 'K': shift = 10; s++; break;
+	case 'M': shift = 20; s++; break;
+	case 'G': shift = 30; s++; break;
+	default: break;
+	}
+	if (!is_blank(*s) && *s != '\n')
+		return NULL;
+	if (n > SIZE_LIMIT >> shift)
+		return NULL;
+	*v = n << shift;
+	return s;
+}
+
+/*
+ * Reads the line at LINE if it is a plain "OP ID [N] SIZE" (or "OP ID")
+ * with nothing else on it, into the same item as the general path would
+ * make.  The caller knows that a '\n' ends the line within the buffer,
+ * and that the .rep header is behind.  1 and *NEXT past the '\n'; 0 when
+ * the line needs the general path (untouched); -1 when the load fails.
+ */
+static int
+fast_line(struct loader *ld, const char *line, const char **next)
+{
+	const unsigned char *s = (const unsigned char *)line, *id;
+	uint64_t size = 0, count = 0;
+	size_t n, idlen;
+	int kind;
+
+	for (n = 0; s[n] >= 'a' && s[n] <= 'z'; n++)
+		;
+	if ((kind = fast_op(line, n)) < 0 || !is_blank(s[n]))
+		return 0;
+	for (s += n; is_blank(*s); s++)
+		;
+	for (id = s; id_char[*s]; s++)
+		;
+	idlen = (size_t)(s - id);
+	if (idlen == 0 || idlen > TRACE_ID_MAX)
+		return 0;
+	if (kind == TRACE_CALLOC && (s = fast_number(s, &count)) == NULL)
+		return 0;
+	if (kind != TRACE_FREE && (s = fast_number(s, &size)) == NULL)
+		return 0;
+	while (is_blank(*s))
+		s++;
+	if (*s != '\n' || (size_t)((const char *)s - line) > TRACE_LINE_MAX ||
+	    trace__rep_null_id(&ld->rep, (const char *)id, idlen) ||
+	    ld->line == UINT32_MAX)
+		return 0;
+	ld->line++;
+	ld->t->nops++;
+	if (put_item(ld, (uint8_t)kind, size, count) != 0 ||
+	    defer_id(ld, (const char *)id, idlen) != 0)
+		return -1;
+	*next = (const char *)s + 1;
+	return 1;
+}
+
+/* ------------------------------------------------------------------
  * Over-long lines
  * ------------------------------------------------------------------ */
 
@@ -1228,8 +1349,12 @@ static const char *
 scan(struct loader *ld, const char *p, const char *end, size_t known,
     bool at_eof)
 {
-	const char *nl;
+	const char *nl, *fast_end = end;
+	int rc;
 
+	/* Lines that start before the last '\n' end within the buffer. */
+	while (fast_end > p && fast_end[-1] != '\n')
+		fast_end--;
 	if (ld->in_long) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		long_feed(ld, p, nl != NULL ? nl : end);
@@ -1243,6 +1368,14 @@ scan(struct loader *ld, const char *p, const char *end, size_t known,
 		known = 0;
 	}
 	while (p < end) {
+		if (p < fast_end && !ld->nul && !trace__rep_pending(&ld->rep)) {
+			if ((rc = fast_line(ld, p, &p)) < 0)
+				return NULL;
+			if (rc > 0) {
+				known = 0;
+				continue;
+			}
+		}
 		nl = memchr(p + known, '\n', (size_t)(end - p) - known);
 		known = 0;
 		if (nl == NULL && !at_eof) {

@@ -474,6 +474,75 @@ START_TEST(test_trace_ops_and_aliases)
 }
 END_TEST
 
+/*
+ * Plain op lines are read by a fast path once the first line is behind
+ * (it may start a .rep header); the first line always takes the general
+ * path.  Every line here, well-formed or nearly so, must give the same
+ * item both ways.
+ */
+static const char *const path_lines[] = {
+	"alloc b1 8", "a b1 8", "emalloc x 8", "free b1", "f b1", "efree b1",
+	"realloc b1 16", "r b1 16", "erealloc b1 16", "calloc b1 3 8",
+	"c b1 3 8", "ecalloc b1 3 8", "alloc\tb1\t8", "alloc b1 8\r",
+	"alloc   b1   8   ", "free b1 \t\r", "alloc b1 1K", "alloc b1 1M",
+	"alloc b1 1G", "alloc b1 0", "alloc b1 007", "calloc b1 0 0",
+	"alloc b1 999999999999999999", "alloc b1 9999999999999999999",
+	"alloc b1 9223372036854775808", "alloc b1 9223372036854775809",
+	"alloc b1 000000000000000000001", "alloc b1 8589934592G",
+	"alloc b1 8589934593G", "alloc b1 9007199254740992K",
+	"alloc b1 4294967296", "calloc b1 4294967296 1",
+	"alloc 0123456789012345678901234567890123456789012345678901234567890123 1",
+	"alloc 01234567890123456789012345678901234567890123456789012345678901234 1",
+	"free -1", "alloc _.:-Az09 1",
+	"alloc b1", "alloc b1 8 9", "alloc b1 8x", "alloc b1 8K9",
+	"alloc b1 1KB", "alloc b1 -1", "alloc b$ 8", "alloc b1\"x\" 8",
+	"alloc b1 \"8\"", "alloc 8", "free", "free b1 8", "calloc b1 8",
+	"alloc b1 8 # comment", "alloc b1 8#c", "free b1#c", "allocb1 8",
+	"Alloc b1 8", "alloc b1 k", "alloc b1 K", "free b1\"",
+	"calloc b1 3K 8M", "calloc b1 3X 8", "realloc b1", "gc", "reset",
+	"strdup s \"x\"", "alloc \xc3\xa9 8", "alloc b1 \xef\xbc\x91",
+	"free b1 b2", "a b1 8 8", "f", "r b1 8\"", "emalloc b1 -0"
+};
+
+START_TEST(test_trace_fast_and_general_paths)
+{
+	const char *line = path_lines[_i];
+	char text[256];
+	struct trace *general, *fast;
+	const struct trace_item *g, *f;
+	const char *gt, *ft;
+
+	snprintf(text, sizeof(text), "%s\n", line);
+	general = zt_load_str(text);
+	snprintf(text, sizeof(text), "@pause\n%s\n", line);
+	fast = zt_load_str(text);
+	ck_assert_uint_eq(trace_item_count(general), 1);
+	ck_assert_uint_eq(trace_item_count(fast), 2);
+	g = zt_item(general, 0);
+	f = zt_item(fast, 1);
+	ck_assert_msg(g->kind == f->kind, "'%s': kind %d, not %d", line,
+	    f->kind, g->kind);
+	ck_assert_int_eq(g->flags, f->flags);
+	ck_assert_uint_eq(g->opno, f->opno);
+	ck_assert_uint_eq(g->size, f->size);
+	ck_assert_uint_eq(f->line, 2);
+	ck_assert_uint_eq(trace_bad_count(general), trace_bad_count(fast));
+	ck_assert_uint_eq(trace_id_count(general), trace_id_count(fast));
+	if (trace_id_count(general) > 0)
+		ck_assert_str_eq(trace_id_name(general, g->id),
+		    trace_id_name(fast, f->id));
+	gt = trace_item_text(general, g, NULL);
+	ft = trace_item_text(fast, f, NULL);
+	ck_assert_int_eq(gt == NULL, ft == NULL);
+	if (gt != NULL)
+		ck_assert_str_eq(gt, ft);
+	else
+		ck_assert_uint_eq(g->count, f->count);
+	trace_free(general);
+	trace_free(fast);
+}
+END_TEST
+
 /* The reader does not track liveness: the replay reports those errors. */
 START_TEST(test_trace_liveness_is_not_checked)
 {
@@ -1236,6 +1305,8 @@ suite_trace(void)
 	    sizeof(text_cases) / sizeof(text_cases[0]));
 	tcase_add_loop_test(tc, test_trace_directives, 0,
 	    sizeof(directive_cases) / sizeof(directive_cases[0]));
+	tcase_add_loop_test(tc, test_trace_fast_and_general_paths, 0,
+	    sizeof(path_lines) / sizeof(path_lines[0]));
 	tcase_add_test(tc, test_trace_liveness_is_not_checked);
 	tcase_add_test(tc, test_trace_ids_are_interned);
 	tcase_add_test(tc, test_trace_title_is_the_first);
