@@ -265,6 +265,20 @@ split_name(const char *name, size_t len, struct split *sp)
 	return true;
 }
 
+/* Whether D is the table of NAME's prefix (PLEN bytes; mostly 1 or 0). */
+static inline bool
+is_prefix(const struct direct *d, const char *name, size_t plen)
+{
+	size_t i;
+
+	if (d->plen != plen)
+		return false;
+	for (i = 0; i < plen; i++)
+		if (d->prefix[i] != name[i])
+			return false;
+	return true;
+}
+
 /* The table of NAME's prefix (SP->plen bytes), or NULL. */
 static struct direct *
 direct_of(const struct idmap *map, const char *name, const struct split *sp)
@@ -274,14 +288,11 @@ direct_of(const struct idmap *map, const char *name, const struct split *sp)
 
 	if (map->ndirect == 0)
 		return NULL;
-	if (d->plen == sp->plen && memcmp(d->prefix, name, sp->plen) == 0)
+	if (is_prefix(d, name, sp->plen))
 		return (struct direct *)d;
-	for (i = 0; i < map->ndirect; i++) {
-		d = &map->direct[i];
-		if (d->plen == sp->plen &&
-		    memcmp(d->prefix, name, sp->plen) == 0)
-			return (struct direct *)d;
-	}
+	for (i = 0; i < map->ndirect; i++)
+		if (is_prefix(&map->direct[i], name, sp->plen))
+			return (struct direct *)&map->direct[i];
 	return NULL;
 }
 
@@ -599,4 +610,10 @@ uint32_t
 idmap_count(const struct idmap *map)
 {
 	return map->count;
+}
+
+uint32_t
+idmap_hashed_count(const struct idmap *map)
+{
+	return map->nhashed;
 }

@@ -50,4 +50,10 @@ const char	*idmap_name(const struct idmap *map, uint32_t index);
 /* Number of distinct names interned. */
 uint32_t	 idmap_count(const struct idmap *map);
 
+/*
+ * How many of them are in the hash map: a lookup there is a cache miss
+ * once it holds more than the caches do (the others are found by number).
+ */
+uint32_t	 idmap_hashed_count(const struct idmap *map);
+
 #endif /* ZMM_IDMAP_H */

@@ -55,7 +55,7 @@
 #define SHOW_MAX	80			/* token bytes in a message */
 #define SHOW_BUF	(4 * SHOW_MAX + 16)
 #define PENDING		16			/* IDs in flight: defer_id() */
-#define DEFER_FROM	32768			/* IDs before deferring pays */
+#define DEFER_FROM	32768			/* hashed IDs before deferring pays */
 
 #ifdef __GNUC__
 #define PRINTF_LIKE(f, a)	__attribute__((format(printf, f, a)))
@@ -885,10 +885,11 @@ resolve_id(struct loader *ld)
 }
 
 /*
- * Gives the item just pushed the index of ID (LEN bytes).  Once the table
- * is too big for the caches, a lookup is a cache miss that parsing cannot
- * hide, so IDs are interned PENDING ops late, their slots prefetched when
- * their line is read.  Indices are still given in order of appearance.
+ * Gives the item just pushed the index of ID (LEN bytes).  Once the hash
+ * map is too big for the caches, a lookup is a cache miss that parsing
+ * cannot hide, so IDs are interned PENDING ops late, their slots
+ * prefetched when their line is read.  Indices are still given in order
+ * of appearance.  (IDs found by number, b0, b1, ..., need no such help.)
  */
 static int
 defer_id(struct loader *ld, const char *id, size_t len)
@@ -896,7 +897,7 @@ defer_id(struct loader *ld, const char *id, size_t len)
 	struct trace *t = ld->t;
 	struct pending *p;
 
-	if (ld->pend_n == 0 && idmap_count(t->ids) < DEFER_FROM)
+	if (ld->pend_n == 0 && idmap_hashed_count(t->ids) < DEFER_FROM)
 		return idmap_intern(t->ids, id, len,
 		    &t->id[t->nitems - 1]) == 0 ? 0 :
 		    fail(ld, "out of memory");

@@ -346,6 +346,26 @@ START_TEST(test_idmap_far_numbers)
 }
 END_TEST
 
+/* Which names the hash map holds: those not found by number. */
+START_TEST(test_idmap_hashed_count)
+{
+	struct idmap *map = zt_idmap_new();
+
+	intern_ok(map, "b1", 2);
+	intern_ok(map, "7", 1);
+	ck_assert_uint_eq(idmap_hashed_count(map), 0);
+	intern_ok(map, "x", 1);
+	intern_ok(map, "b007", 4);
+	intern_ok(map, "b1234567890", 11);
+	intern_ok(map, "b1", 2);
+	ck_assert_uint_eq(idmap_hashed_count(map), 3);
+	intern_ok(map, "b99999999", 9);		/* far ahead: spilled */
+	ck_assert_uint_eq(idmap_hashed_count(map), 4);
+	ck_assert_uint_eq(idmap_count(map), 6);
+	idmap_free(map);
+}
+END_TEST
+
 /* Direct and hashed names interleaved: indices in order of appearance. */
 START_TEST(test_idmap_mixed_order)
 {
@@ -392,6 +412,7 @@ suite_idmap(void)
 	tcase_add_test(tc, test_idmap_not_nul_terminated);
 	tcase_add_test(tc, test_idmap_find_does_not_add);
 	tcase_add_test(tc, test_idmap_prefetch);
+	tcase_add_test(tc, test_idmap_hashed_count);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -605,6 +605,57 @@ START_TEST(test_trace_many_ids)
 }
 END_TEST
 
+/* The ID of block I in test_trace_many_hashed_ids: hashed, or b + I. */
+static const char *
+mixed_id(char *buf, size_t len, size_t i)
+{
+	snprintf(buf, len, i % 4 == 3 ? "b%zu" : "x%zu.h", i);
+	return buf;
+}
+
+/*
+ * IDs that are hashed (not a prefix and a number) past the deferred-
+ * interning threshold, between IDs found by number: indices stay in order
+ * of first appearance across both, and every op gets its own ID back.
+ */
+START_TEST(test_trace_many_hashed_ids)
+{
+	enum { N = 120000 };
+	char *buf = malloc((size_t)N * 2 * 32), name[32];
+	const struct trace_item *it;
+	struct trace *t;
+	size_t at = 0, i, k = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < N; i++) {
+		at += (size_t)sprintf(buf + at, "alloc %s %zu\n",
+		    mixed_id(name, sizeof(name), i), i);
+		if (i % 5 == 0)		/* an ID seen before, maybe queued */
+			at += (size_t)sprintf(buf + at, "free %s\n",
+			    mixed_id(name, sizeof(name), i / 2));
+	}
+	t = zt_load(buf, at);
+	ck_assert_uint_eq(trace_id_count(t), N);
+	ck_assert_uint_eq(trace_bad_count(t), 0);
+	for (i = 0; i < N; i++) {
+		it = zt_item(t, k++);
+		ck_assert_int_eq(it->kind, TRACE_ALLOC);
+		ck_assert_uint_eq(it->size, i);
+		ck_assert_uint_eq(it->id, i);
+		ck_assert_str_eq(trace_id_name(t, it->id),
+		    mixed_id(name, sizeof(name), i));
+		if (i % 5 == 0) {
+			it = zt_item(t, k++);
+			ck_assert_int_eq(it->kind, TRACE_FREE);
+			ck_assert_uint_eq(it->id, i / 2);
+		}
+	}
+	ck_assert_uint_eq(k, trace_item_count(t));
+	trace_free(t);
+	free(buf);
+}
+END_TEST
+
 /* ------------------------------------------------------------------
  * Quoted TEXT
  * ------------------------------------------------------------------ */
@@ -1326,6 +1377,7 @@ suite_trace(void)
 	tcase_add_test(tc, test_trace_id_length);
 	tcase_add_test(tc, test_trace_long_token_in_message);
 	tcase_add_test(tc, test_trace_many_ids);
+	tcase_add_test(tc, test_trace_many_hashed_ids);
 	tcase_add_loop_test(tc, test_trace_long_lines, 0,
 	    sizeof(long_cases) / sizeof(long_cases[0]));
 	tcase_add_test(tc, test_trace_long_last_line);
