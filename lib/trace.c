@@ -368,8 +368,16 @@ utf8_valid(const char *text, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, l;
+	uint64_t w;
 
 	while (i < n) {
+		if (n - i >= 8) {	/* eight ASCII bytes at a time */
+			memcpy(&w, s + i, 8);
+			if ((w & UINT64_C(0x8080808080808080)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if (s[i] < 0x80) {
 			i++;
 			continue;
@@ -627,21 +635,30 @@ static const char *
 decode(struct loader *ld, const char **p, const char *e, char *dst,
     size_t *dlen)
 {
-	const char *q = *p + 1;
+	const char *q = *p + 1, *quote = NULL, *run;
 	char c, sbuf[SHOW_BUF];
 	size_t n = 0, l;
 	int hi, lo;
 
 	for (;;) {
+		/* Bytes up to the next quote or backslash are copied as is. */
+		if (quote == NULL || quote < q) {
+			quote = memchr(q, '"', (size_t)(e - q));
+			if (quote == NULL)
+				quote = e;
+		}
+		run = memchr(q, '\\', (size_t)(quote - q));
+		if (run == NULL)
+			run = quote;
+		memcpy(dst + n, q, (size_t)(run - q));
+		n += (size_t)(run - q);
+		q = run;
 		if (q >= e)
 			return "unterminated string";
 		c = *q++;
 		if (c == '"')
 			break;
-		if (c != '\\') {
-			dst[n++] = c;
-			continue;
-		}
+		/* c is a backslash */
 		if (q >= e)
 			return "unterminated string";
 		c = *q++;

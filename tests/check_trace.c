@@ -680,6 +680,13 @@ static const struct text_case {
 	{ "s x \"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80\"", 0, NULL,
 	    "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80", 9 },
 	{ "s x \"\\\\\"", 0, NULL, "\\", 1 },
+	/* runs between escapes, escaped quotes before the closing one */
+	{ "s x \"ab\\\"cd\\\"ef\\\\gh\\n\"", 0, NULL, "ab\"cd\"ef\\gh\n", 12 },
+	{ "s x \"\\\"\"", 0, NULL, "\"", 1 },
+	{ "s x \"\\\"\\\"\\\"\"", 0, NULL, "\"\"\"", 3 },
+	{ "s x \"ab\\qcd", 0, "bad escape '\\q' in string", NULL, 0 },
+	{ "s x \"ab\\x4", 0, "bad \\x escape in string", NULL, 0 },
+	{ "s x \"ab\\\"cd", 0, "unterminated string", NULL, 0 },
 	{ "s x \"a\\qb\"", 0, "bad escape '\\q' in string", NULL, 0 },
 	{ "s x \"\\\xc3\xa9\"", 0, "bad escape '\\\xc3\xa9' in string",
 	    NULL, 0 },
