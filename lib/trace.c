@@ -1616,11 +1616,13 @@ trace_item_count(const struct trace *trace)
 }
 
 /* Entries of the sorted ITEMS (N of them) below INDEX. */
-static size_t
+static inline size_t
 count_below(const uint32_t *items, size_t n, size_t index)
 {
 	size_t lo = 0, hi = n, mid;
 
+	if (n == 0 || items[n - 1] < index)	/* mostly: all of them */
+		return n;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (items[mid] < index)
@@ -1632,11 +1634,13 @@ count_below(const uint32_t *items, size_t n, size_t index)
 }
 
 /* LINE of item INDEX: from the last jump at or before it. */
-static uint32_t
+static inline uint32_t
 line_of(const struct trace *trace, size_t index)
 {
 	size_t lo = 0, hi = trace->njumps, mid;
 
+	if (hi > 0 && trace->jumps[hi - 1].item <= index)	/* mostly */
+		lo = hi;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (trace->jumps[mid].item <= index)
