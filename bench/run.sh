@@ -1,11 +1,14 @@
 #!/bin/sh
-# bench/run.sh ZMMGEN ZMMBENCH: the benchmark table of the README.
-# Generates a 2M-op small-only trace and a mixed one, then times them and
-# the CS:APP malloc-lab traces (when ../shared is beside the source tree)
-# through the zmmviz core, the real ZendMM and glibc.
+# bench/run.sh ZMMGEN ZMMBENCH [ZMMREPLAY]: the benchmark table of the
+# README.  Generates a 2M-op small-only trace and a mixed one, then times
+# them and the CS:APP malloc-lab traces (when ../shared is beside the
+# source tree) through the zmmviz core, the real ZendMM and glibc; then
+# reading speed, seeking, and the peak memory of ZMMREPLAY --stats on a
+# 10M-op trace (with GNU time).
 set -eu
-gen=${1:?usage: run.sh ZMMGEN ZMMBENCH}
-bench=${2:?usage: run.sh ZMMGEN ZMMBENCH}
+gen=${1:?usage: run.sh ZMMGEN ZMMBENCH [ZMMREPLAY]}
+bench=${2:?usage: run.sh ZMMGEN ZMMBENCH [ZMMREPLAY]}
+replay=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 labdir=${ZMM_MALLOCLAB:-$here/../../shared/traces-external/malloclab}
 tmp=$(mktemp -d)
@@ -31,4 +34,24 @@ yes 'alloc a123 4096' | head -n 10000000 >"$tmp/same-id-10M.zmt"
 "$gen" --seed 7 --ops 10000000 --mix small=100 --max-live 100000 \
 	-o "$tmp/mixed-10M.zmt"
 "$bench" --runs 3 --read-only "$tmp/same-id-10M.zmt" "$tmp/mixed-10M.zmt"
+
+# Peak RSS less the modelled heap's peak real_size, against the file's
+# size (the target: at most 2 times).
+echo "== peak memory of zmmreplay --stats (GNU time's maximum RSS)"
+if [ -z "$replay" ] || ! /usr/bin/time -f %M -o /dev/null true 2>/dev/null
+then
+	echo "skipped: needs ZMMREPLAY and GNU time (/usr/bin/time)"
+else
+	f=$tmp/mixed-10M.zmt
+	/usr/bin/time -f %M -o "$tmp/rss" "$replay" --stats "$f" \
+	    >"$tmp/stats" || :
+	awk -v file="$(wc -c <"$f")" -v rss="$(tail -n 1 "$tmp/rss")" '
+	    /^  peak real_size/ { heap = $3 }
+	    END {
+		rss *= 1024
+		printf "mixed-10M.zmt: %.0f MB; peak RSS %.0f MB, of which " \
+		    "the heap %.0f MB; (RSS - heap) / file = %.2f\n",
+		    file / 1e6, rss / 1e6, heap / 1e6, (rss - heap) / file
+	    }' "$tmp/stats"
+fi
 rm -f "$tmp"/*-10M.zmt

@@ -328,10 +328,13 @@ direct_reach(struct direct *d, uint32_t number)
 		return 1;
 	while (cap <= number)
 		cap *= 2;
-	p = realloc(d->index1, cap * sizeof(*p));
+	/* calloc: the new half costs no memory until numbers reach it */
+	p = calloc(cap, sizeof(*p));
 	if (p == NULL)
 		return -1;
-	memset(p + d->cap, 0, (cap - d->cap) * sizeof(*p));
+	if (d->cap > 0)
+		memcpy(p, d->index1, d->cap * sizeof(*p));
+	free(d->index1);
 	d->index1 = p;
 	d->cap = cap;
 	return 0;
