@@ -70,7 +70,8 @@ struct direct {
 	char		 prefix[PREFIX_MAX];
 	size_t		 plen;		/* bytes in prefix */
 	uint32_t	*index1;	/* number -> index + 1; 0 = none */
-	size_t		 cap;		/* numbers covered: 0 or a power of two */
+	size_t		 reach;		/* index1[0, reach) is set */
+	size_t		 cap;		/* entries allocated: 0 or a power of 2 */
 	uint32_t	 count;		/* names placed in index1 */
 	bool		 spilled;	/* some names of the form are hashed */
 };
@@ -313,8 +314,10 @@ direct_take(struct idmap *map, const char *name, const struct split *sp)
 }
 
 /*
- * Makes D cover NUMBER.  0, or 1 when the number is too far beyond the
+ * Makes D reach NUMBER.  0, or 1 when the number is too far beyond the
  * names D holds (it goes to the hash map), or -1 when out of memory.
+ * Entries are cleared only as numbers reach them, so the memory of a
+ * table is that of its largest number, not of its capacity.
  */
 static int
 direct_reach(struct direct *d, uint32_t number)
@@ -322,21 +325,22 @@ direct_reach(struct direct *d, uint32_t number)
 	size_t cap = d->cap ? d->cap : DIRECT_MIN;
 	uint32_t *p;
 
-	if (number < d->cap)
+	if (number < d->reach)
 		return 0;
 	if ((uint64_t)number >= DIRECT_FREE + (uint64_t)d->count * 4)
 		return 1;
-	while (cap <= number)
-		cap *= 2;
-	/* calloc: the new half costs no memory until numbers reach it */
-	p = calloc(cap, sizeof(*p));
-	if (p == NULL)
-		return -1;
-	if (d->cap > 0)
-		memcpy(p, d->index1, d->cap * sizeof(*p));
-	free(d->index1);
-	d->index1 = p;
-	d->cap = cap;
+	if (number >= d->cap) {
+		while (cap <= number)
+			cap *= 2;
+		p = realloc(d->index1, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		d->index1 = p;
+		d->cap = cap;
+	}
+	memset(d->index1 + d->reach, 0,
+	    ((size_t)number + 1 - d->reach) * sizeof(*d->index1));
+	d->reach = (size_t)number + 1;
 	return 0;
 }
 
@@ -543,12 +547,12 @@ idmap_intern(struct idmap *map, const char *name, size_t len,
 	if (!split_name(name, len, &sp) ||
 	    (d = direct_take(map, name, &sp)) == NULL)
 		return intern_hashed(map, name, len, index);
-	if (sp.number < d->cap && d->index1[sp.number] != 0) {
+	if (sp.number < d->reach && d->index1[sp.number] != 0) {
 		*index = d->index1[sp.number] - 1;
 		return 0;
 	}
 	if (d->spilled && find_hashed(map, name, len, index) == 0) {
-		if (sp.number < d->cap)
+		if (sp.number < d->reach)
 			d->index1[sp.number] = *index + 1;
 		return 0;
 	}
@@ -575,7 +579,7 @@ idmap_prefetch(const struct idmap *map, const char *name, size_t len)
 
 	if (split_name(name, len, &sp) &&
 	    (d = direct_of(map, name, &sp)) != NULL) {
-		if (sp.number < d->cap)
+		if (sp.number < d->reach)
 			PREFETCH(&d->index1[sp.number]);
 		if (!d->spilled)
 			return;
@@ -593,7 +597,7 @@ idmap_find(const struct idmap *map, const char *name, size_t len,
 
 	if (split_name(name, len, &sp) &&
 	    (d = direct_of(map, name, &sp)) != NULL) {
-		if (sp.number < d->cap && d->index1[sp.number] != 0) {
+		if (sp.number < d->reach && d->index1[sp.number] != 0) {
 			*index = d->index1[sp.number] - 1;
 			return 0;
 		}
