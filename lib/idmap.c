@@ -50,7 +50,7 @@
 #define PREFIXES	4		/* prefixes with a direct table */
 #define PREFIX_MAX	16		/* longest prefix of a direct name */
 #define DIGITS_MAX	9		/* longest number: below 10^9 */
-#define DIRECT_FREE	4096		/* numbers a direct table always takes */
+#define DIRECT_FREE	((size_t)1 << 17) /* numbers a table always takes */
 #define DIRECT_MIN	64		/* first direct table size */
 
 #ifdef __GNUC__
