@@ -531,6 +531,9 @@ put_item(struct loader *ld, uint8_t kind, uint64_t size, uint64_t count)
 
 	if (i == t->items_cap && items_reserve(ld) != 0)
 		return -1;
+	/* Not reached (next_line() stops first), but indices are 32-bit. */
+	if ((uint64_t)i > UINT32_MAX)
+		return fail(ld, "more than 4294967295 lines");
 	if (ld->line != ld->item_line + 1) {
 		if (t->njumps == t->jumps_cap && grow((void **)&t->jumps,
 		    &t->jumps_cap, t->njumps + 1, sizeof(*t->jumps), 16) != 0)

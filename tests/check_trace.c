@@ -1105,6 +1105,35 @@ START_TEST(test_trace_item_of_op)
 }
 END_TEST
 
+/* Lines far apart: long runs of blank and comment lines between items. */
+START_TEST(test_trace_far_lines)
+{
+	enum { RUN = 70000 };
+	char *buf = malloc(4 * RUN + 64);
+	struct trace *t;
+	size_t at = 0, i;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < RUN; i++)
+		buf[at++] = '\n';
+	at += (size_t)sprintf(buf + at, "alloc a 1\nfree a\n");
+	for (i = 0; i < RUN; i++)
+		at += (size_t)sprintf(buf + at, "#\n");
+	at += (size_t)sprintf(buf + at, "@mark m\nalloc b 2");
+	t = zt_load(buf, at);
+	ck_assert_uint_eq(trace_item_count(t), 4);
+	ck_assert_uint_eq(zt_item(t, 0)->line, RUN + 1);
+	ck_assert_uint_eq(zt_item(t, 1)->line, RUN + 2);
+	ck_assert_uint_eq(zt_item(t, 2)->line, 2 * RUN + 3);
+	ck_assert_uint_eq(zt_item(t, 2)->opno, 0);
+	ck_assert_uint_eq(zt_item(t, 3)->line, 2 * RUN + 4);
+	ck_assert_uint_eq(zt_item(t, 3)->opno, 3);
+	ck_assert_uint_eq(zt_item(t, 3)->size, 2);
+	trace_free(t);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_trace_empty)
 {
 	static const char *const texts[] = {
@@ -1370,6 +1399,7 @@ suite_trace(void)
 	tcase_add_test(tc, test_trace_title_is_the_first);
 	tcase_add_test(tc, test_trace_numbering);
 	tcase_add_test(tc, test_trace_item_of_op);
+	tcase_add_test(tc, test_trace_far_lines);
 	tcase_add_test(tc, test_trace_empty);
 	tcase_add_test(tc, test_trace_crlf_and_last_line);
 	suite_add_tcase(s, tc);
