@@ -8,7 +8,9 @@
  *               check: 24 more bits of the hash | length (255 = longer),
  *               index + 1 (0 = empty slot) }
  *   hashed[]: the indices in slots[], in the order they came
- *   offs[]:   index -> offset in the arena; offs[count] is the arena's end
+ *   offs[]:   index -> 32-bit offset in the arena from bases[index >> 16];
+ *             the entry of index count marks the arena's end
+ *   bases[]:  arena offset of the first name of each 2^16 indices
  *   arena:    "a\0" "b12\0" "0x55d0c0a1\0" ...   (names back to back)
  *
  * A name of the direct form is a prefix of at most PREFIX_MAX bytes
@@ -27,7 +29,8 @@
  * slot; the slot holds other bits of the hash, the length and the first
  * 8 bytes, so a name of up to 8 bytes is found or refused without
  * touching the arena: one cache miss per lookup in a big table.  Name I
- * is arena + offs[I], NUL-terminated, of length offs[I + 1] - offs[I] - 1.
+ * starts at bases[I >> 16] + offs[I], NUL-terminated, and ends where name
+ * I + 1 starts.
  * The hash map doubles when three quarters full, placing its names again
  * in the order they came (the arena is read front to back); the arena
  * and offsets double as they fill, so a pointer from idmap_name() is only
@@ -52,6 +55,7 @@
 #define DIGITS_MAX	9		/* longest number: below 10^9 */
 #define DIRECT_FREE	((size_t)1 << 17) /* numbers a table always takes */
 #define DIRECT_MIN	64		/* first direct table size */
+#define SEG_SHIFT	16		/* 2^16 names share an offset base */
 
 #ifdef __GNUC__
 #define PREFETCH(p)	__builtin_prefetch(p)
@@ -86,8 +90,10 @@ struct idmap {
 	unsigned	 ndirect;	/* prefixes in use */
 	unsigned	 last;		/* the prefix found last */
 	uint32_t	 count;		/* names interned */
-	size_t		*offs;		/* count + 1 offsets into the arena */
+	uint32_t	*offs;		/* count + 1 offsets from their base */
 	size_t		 offs_cap;	/* entries allocated in offs */
+	size_t		*bases;		/* a base per 2^SEG_SHIFT offsets */
+	size_t		 bases_cap;	/* entries allocated in bases */
 	char		*arena;		/* the names, each NUL-terminated */
 	size_t		 arena_len;	/* bytes used */
 	size_t		 arena_cap;	/* bytes allocated */
@@ -202,13 +208,17 @@ idmap_new(void)
 	map->slots = slots_alloc(map->nslots);
 	map->offs_cap = 64;
 	map->offs = malloc(map->offs_cap * sizeof(*map->offs));
+	map->bases_cap = 4;
+	map->bases = malloc(map->bases_cap * sizeof(*map->bases));
 	map->arena_cap = 1024;
 	map->arena = malloc(map->arena_cap);
-	if (map->slots == NULL || map->offs == NULL || map->arena == NULL) {
+	if (map->slots == NULL || map->offs == NULL || map->bases == NULL ||
+	    map->arena == NULL) {
 		idmap_free(map);
 		return NULL;
 	}
 	map->offs[0] = 0;
+	map->bases[0] = 0;
 	return map;
 }
 
@@ -224,16 +234,26 @@ idmap_free(struct idmap *map)
 	for (i = 0; i < map->ndirect; i++)
 		free(map->direct[i].index1);
 	free(map->offs);
+	free(map->bases);
 	free(map->arena);
 	free(map);
+}
+
+/* Where the name of INDEX (or the arena's end, for count) starts. */
+static inline size_t
+start_of(const struct idmap *map, size_t index)
+{
+	return map->bases[index >> SEG_SHIFT] + map->offs[index];
 }
 
 /* The name and length of INDEX. */
 static const char *
 name_of(const struct idmap *map, uint32_t index, size_t *len)
 {
-	*len = map->offs[index + 1] - map->offs[index] - 1;
-	return map->arena + map->offs[index];
+	size_t start = start_of(map, index);
+
+	*len = start_of(map, (size_t)index + 1) - start - 1;
+	return map->arena + start;
 }
 
 /* ------------------------------------------------------------------
@@ -447,10 +467,23 @@ reserve_slot(struct idmap *map)
 static int
 reserve_name(struct idmap *map, size_t len)
 {
-	size_t need, cap;
+	size_t need, cap, end = (size_t)map->count + 1;
 	void *p;
 
 	if (map->count >= COUNT_MAX)
+		return -1;
+	if ((end >> SEG_SHIFT) >= map->bases_cap) {
+		cap = map->bases_cap * 2;
+		p = realloc(map->bases, cap * sizeof(*map->bases));
+		if (p == NULL)
+			return -1;
+		map->bases = p;
+		map->bases_cap = cap;
+	}
+	/* The end's offset from its base must fit 32 bits. */
+	if ((end & (((size_t)1 << SEG_SHIFT) - 1)) != 0 &&
+	    map->arena_len + len + 1 - map->bases[end >> SEG_SHIFT] >
+	    UINT32_MAX)
 		return -1;
 	if ((size_t)map->count + 2 > map->offs_cap) {
 		if (map->offs_cap > SIZE_MAX / 2 / sizeof(*map->offs))
@@ -485,10 +518,15 @@ reserve_name(struct idmap *map, size_t len)
 static uint32_t
 add_name(struct idmap *map, const char *name, size_t len)
 {
+	size_t end = (size_t)map->count + 1;
+
 	memcpy(map->arena + map->arena_len, name, len);
 	map->arena[map->arena_len + len] = '\0';
 	map->arena_len += len + 1;
-	map->offs[map->count + 1] = map->arena_len;
+	if ((end & (((size_t)1 << SEG_SHIFT) - 1)) == 0)
+		map->bases[end >> SEG_SHIFT] = map->arena_len;
+	map->offs[end] = (uint32_t)(map->arena_len -
+	    map->bases[end >> SEG_SHIFT]);
 	return map->count++;
 }
 
@@ -610,7 +648,7 @@ idmap_find(const struct idmap *map, const char *name, size_t len,
 const char *
 idmap_name(const struct idmap *map, uint32_t index)
 {
-	return map->arena + map->offs[index];
+	return map->arena + start_of(map, index);
 }
 
 uint32_t
