@@ -33,7 +33,10 @@ echo "== reading and seeking"
 yes 'alloc a123 4096' | head -n 10000000 >"$tmp/same-id-10M.zmt"
 "$gen" --seed 7 --ops 10000000 --mix small=100 --max-live 100000 \
 	-o "$tmp/mixed-10M.zmt"
-"$bench" --runs 3 --read-only "$tmp/same-id-10M.zmt" "$tmp/mixed-10M.zmt"
+"$gen" --seed 42 --ops 10000000 --mix small=100 \
+	--ops-mix alloc=50,free=45,realloc=5 -o "$tmp/small-10M.zmt"
+"$bench" --runs 3 --read-only "$tmp/same-id-10M.zmt" "$tmp/mixed-10M.zmt" \
+	"$tmp/small-10M.zmt"
 
 # Peak RSS less the modelled heap's peak real_size, against the file's
 # size (the target: at most 2 times).
@@ -42,16 +45,19 @@ if [ -z "$replay" ] || ! /usr/bin/time -f %M -o /dev/null true 2>/dev/null
 then
 	echo "skipped: needs ZMMREPLAY and GNU time (/usr/bin/time)"
 else
-	f=$tmp/mixed-10M.zmt
-	/usr/bin/time -f %M -o "$tmp/rss" "$replay" --stats "$f" \
-	    >"$tmp/stats" || :
-	awk -v file="$(wc -c <"$f")" -v rss="$(tail -n 1 "$tmp/rss")" '
-	    /^  peak real_size/ { heap = $3 }
-	    END {
-		rss *= 1024
-		printf "mixed-10M.zmt: %.0f MB; peak RSS %.0f MB, of which " \
-		    "the heap %.0f MB; (RSS - heap) / file = %.2f\n",
-		    file / 1e6, rss / 1e6, heap / 1e6, (rss - heap) / file
-	    }' "$tmp/stats"
+	for f in "$tmp/mixed-10M.zmt" "$tmp/small-10M.zmt"; do
+		/usr/bin/time -f %M -o "$tmp/rss" "$replay" --stats "$f" \
+		    >"$tmp/stats" || :
+		awk -v name="${f##*/}" -v file="$(wc -c <"$f")" \
+		    -v rss="$(tail -n 1 "$tmp/rss")" '
+		    /^  peak real_size/ { heap = $3 }
+		    END {
+			rss *= 1024
+			printf "%s: %.0f MB; peak RSS %.0f MB, of which the " \
+			    "heap %.0f MB; (RSS - heap) / file = %.2f\n",
+			    name, file / 1e6, rss / 1e6, heap / 1e6,
+			    (rss - heap) / file
+		    }' "$tmp/stats"
+	done
 fi
 rm -f "$tmp"/*-10M.zmt

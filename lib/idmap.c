@@ -81,6 +81,7 @@ struct direct {
 };
 
 struct idmap {
+	bool		 sealed;	/* idmap_seal(): names only */
 	struct slot	*slots;		/* the hash map */
 	size_t		 nslots;	/* a power of two */
 	uint32_t	*hashed;	/* indices in the hash map, in order */
@@ -582,6 +583,8 @@ idmap_intern(struct idmap *map, const char *name, size_t len,
 	struct direct *d;
 	int rc;
 
+	if (map->sealed)
+		return -1;
 	if (!split_name(name, len, &sp) ||
 	    (d = direct_take(map, name, &sp)) == NULL)
 		return intern_hashed(map, name, len, index);
@@ -615,6 +618,8 @@ idmap_prefetch(const struct idmap *map, const char *name, size_t len)
 	struct split sp;
 	uint64_t head;
 
+	if (map->sealed)
+		return;
 	if (split_name(name, len, &sp) &&
 	    (d = direct_of(map, name, &sp)) != NULL) {
 		if (sp.number < d->reach)
@@ -633,6 +638,8 @@ idmap_find(const struct idmap *map, const char *name, size_t len,
 	const struct direct *d;
 	struct split sp;
 
+	if (map->sealed)
+		return -1;
 	if (split_name(name, len, &sp) &&
 	    (d = direct_of(map, name, &sp)) != NULL) {
 		if (sp.number < d->reach && d->index1[sp.number] != 0) {
@@ -643,6 +650,25 @@ idmap_find(const struct idmap *map, const char *name, size_t len,
 			return -1;
 	}
 	return find_hashed(map, name, len, index);
+}
+
+void
+idmap_seal(struct idmap *map)
+{
+	unsigned i;
+
+	if (map->sealed)
+		return;
+	map->sealed = true;
+	slots_free(map->slots, map->nslots);
+	map->slots = NULL;
+	map->nslots = 0;
+	free(map->hashed);
+	map->hashed = NULL;
+	map->nhashed = 0;
+	for (i = 0; i < map->ndirect; i++)
+		free(map->direct[i].index1);
+	map->ndirect = 0;
 }
 
 const char *

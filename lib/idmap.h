@@ -44,6 +44,12 @@ void		 idmap_prefetch(const struct idmap *map, const char *name,
 int		 idmap_find(const struct idmap *map, const char *name,
 		    size_t len, uint32_t *index);
 
+/*
+ * No more interning: frees the tables that lookups use (the names stay).
+ * After it, idmap_intern() fails and idmap_find() finds nothing.
+ */
+void		 idmap_seal(struct idmap *map);
+
 /* The NUL-terminated name of INDEX (which must be < idmap_count()). */
 const char	*idmap_name(const struct idmap *map, uint32_t index);
 

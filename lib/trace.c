@@ -1469,6 +1469,8 @@ loader_done(struct loader *ld, struct trace **out, struct trace_error *err)
 		return -1;
 	}
 	t->format = ld->rep.active ? TRACE_FORMAT_REP : TRACE_FORMAT_ZMT;
+	/* Nothing looks IDs up by name from here on: keep just the names. */
+	idmap_seal(t->ids);
 	/* Give back the slack of the doublings (the arrays only shrink). */
 	if (t->nitems > 0 && t->nitems < t->items_cap) {
 		if ((p = realloc(t->meta, t->nitems * sizeof(*t->meta))) != NULL)

@@ -346,6 +346,35 @@ START_TEST(test_idmap_far_numbers)
 }
 END_TEST
 
+/* A sealed map keeps its names and refuses to intern or find. */
+START_TEST(test_idmap_seal)
+{
+	struct idmap *map = zt_idmap_new();
+	char name[32];
+	uint32_t i, index = 7;
+	int len;
+
+	for (i = 0; i < 50000; i++) {
+		len = snprintf(name, sizeof(name), i % 2 ? "b%u" : "0x%x", i);
+		ck_assert_uint_eq(intern_ok(map, name, (size_t)len), i);
+	}
+	idmap_seal(map);
+	idmap_seal(map);
+	ck_assert_uint_eq(idmap_count(map), 50000);
+	for (i = 0; i < 50000; i++) {
+		snprintf(name, sizeof(name), i % 2 ? "b%u" : "0x%x", i);
+		ck_assert_str_eq(idmap_name(map, i), name);
+	}
+	ck_assert_int_eq(idmap_find(map, "b1", 2, &index), -1);
+	ck_assert_int_eq(idmap_intern(map, "b1", 2, &index), -1);
+	ck_assert_int_eq(idmap_intern(map, "new", 3, &index), -1);
+	ck_assert_uint_eq(index, 7);
+	idmap_prefetch(map, "b1", 2);
+	ck_assert_uint_eq(idmap_count(map), 50000);
+	idmap_free(map);
+}
+END_TEST
+
 /* Which names the hash map holds: those not found by number. */
 START_TEST(test_idmap_hashed_count)
 {
@@ -413,6 +442,7 @@ suite_idmap(void)
 	tcase_add_test(tc, test_idmap_find_does_not_add);
 	tcase_add_test(tc, test_idmap_prefetch);
 	tcase_add_test(tc, test_idmap_hashed_count);
+	tcase_add_test(tc, test_idmap_seal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
