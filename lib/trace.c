@@ -68,6 +68,10 @@
 #define M_FLAGS_SHIFT	4	/* TRACE_F_* above the kind */
 #define M_EXTRA		0x20	/* arg is an index into extra[] */
 
+_Static_assert(TRACE_LIMIT <= M_KIND, "a kind fits the low bits of meta");
+_Static_assert((TRACE_F_REP << M_FLAGS_SHIFT) < M_EXTRA,
+    "the flags fit between the kind and M_EXTRA");
+
 /* The values of an item that do not fit arg. */
 struct extra {
 	uint64_t	 size;

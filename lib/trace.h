@@ -2,11 +2,12 @@
  * trace.h - allocation traces: the .zmt format and CS:APP .rep files.
  *
  * A trace is loaded whole into a compact array of items (trace_load_*),
- * which is what the replay engine steps through, forwards and backwards.  Every line that the grammar
- * rejects becomes an item of kind TRACE_BAD carrying its message, at the
- * place where it stood, so a replay reports errors in trace order and can
- * skip them (--keep-going).  Only problems with the file itself (cannot
- * open, is a directory, read error, out of memory) fail the load.
+ * which is what the replay engine steps through, forwards and backwards.
+ * Every line that the grammar rejects becomes an item of kind TRACE_BAD
+ * carrying its message, at the place where it stood, so a replay reports
+ * errors in trace order and can skip them (--keep-going).  Only problems
+ * with the file itself (cannot open, is a directory, read error, out of
+ * memory) fail the load.
  *
  * The grammar is shared/docs/trace-format.md; error texts are listed in
  * docs/trace-errors.md.

@@ -36,7 +36,7 @@ current_item(const struct tracestats *ts, struct trace_item *buf)
 
 	if (pos == 0)
 		return NULL;
-	*buf = trace_item_at(replay_trace(ts->replay), pos - 1);
+	trace_item_get(replay_trace(ts->replay), pos - 1, buf);
 	return buf;
 }
 
