@@ -28,13 +28,15 @@
  * In the hash map, the low bits of a name's 64-bit hash pick its first
  * slot; the slot holds other bits of the hash, the length and the first
  * 8 bytes, so a name of up to 8 bytes is found or refused without
- * touching the arena: one cache miss per lookup in a big table.  Name I
- * starts at bases[I >> 16] + offs[I], NUL-terminated, and ends where name
- * I + 1 starts.
- * The hash map doubles when three quarters full, placing its names again
- * in the order they came (the arena is read front to back); the arena
- * and offsets double as they fill, so a pointer from idmap_name() is only
- * good until the next idmap_intern().
+ * touching the arena: one cache miss per lookup in a big table.  The hash
+ * map doubles when three quarters full, placing its names again in the
+ * order they came (the arena is read front to back).
+ *
+ * Name I starts at bases[I >> 16] + offs[I], NUL-terminated, and ends
+ * where name I + 1 starts.  The arena and offsets double as they fill, so
+ * a pointer from idmap_name() is only good until the next idmap_intern().
+ * idmap_seal() frees the direct tables and the hash map once the loader
+ * is done: the names stay.
  */
 #include "config.h"
 
