@@ -194,6 +194,42 @@ void		 zmm_heap_set_payload(struct zmm_heap *heap, bool keep);
 void		 zmm_heap_set_op(struct zmm_heap *heap, unsigned long op);
 
 /* ------------------------------------------------------------------
+ *  Snapshots: a heap's whole state, copied out and put back (seeking)
+ * ------------------------------------------------------------------ */
+struct zmm_snapshot;
+
+/*
+ * A copy of HEAP's state: the heap struct, the storage's bump pointer,
+ * which ranges are committed, and the bytes later calls read (chunk
+ * headers and small runs; large runs and huge blocks too while the payload
+ * is kept).  A chunk whose saved bytes are those BASE (an earlier snapshot
+ * of HEAP, or NULL) holds shares them.  The default storage only: NULL and
+ * ZMM_E_INVALID otherwise, ZMM_E_NOMEM without memory, ZMM_E_BUSY inside
+ * a listener.
+ */
+struct zmm_snapshot *zmm_heap_snapshot(const struct zmm_heap *heap,
+		    const struct zmm_snapshot *base, int *status);
+
+/*
+ * Puts HEAP back as it was when SNAP was taken, committed memory and
+ * storage included, so that every later call behaves as it did then; the
+ * listeners and muting stay as they are now.  SNAP must be of HEAP
+ * (ZMM_E_INVALID).  On failure (ZMM_E_NOMEM: memory could not be
+ * committed again; ZMM_E_BUSY) HEAP is unchanged.
+ */
+int		 zmm_heap_restore(struct zmm_heap *heap,
+		    const struct zmm_snapshot *snap);
+
+/* Bytes allocated when SNAP was taken (what it shares with BASE excluded). */
+size_t		 zmm_snapshot_bytes(const struct zmm_snapshot *snap);
+
+/* Bytes of heap memory SNAP holds, shared or not: what a restore copies. */
+size_t		 zmm_snapshot_size(const struct zmm_snapshot *snap);
+
+/* Frees SNAP; returns the bytes given back (shared ones still in use stay). */
+size_t		 zmm_snapshot_free(struct zmm_snapshot *snap);
+
+/* ------------------------------------------------------------------
  *  Locations: a block named as chunk serial + offset, or huge
  * ------------------------------------------------------------------ */
 enum zmm_loc_kind {

@@ -396,4 +396,15 @@ zmm__free(struct zmm_heap *heap, void *ptr)
 /* zmm_gc.c */
 size_t	 zmm__gc(struct zmm_heap *heap);
 
+/* zmm_storage.c: the default storage's state, for zmm_snapshot.c */
+struct zmm__storage_mark {
+	uintptr_t	 top;		/* bump pointer */
+	uintptr_t	 last;		/* the block `extend` may grow */
+	size_t		 used;		/* bytes handed out, ever */
+};
+
+void	 zmm__storage_mark_save(const void *ctx, struct zmm__storage_mark *out);
+void	 zmm__storage_mark_load(void *ctx, const struct zmm__storage_mark *mark);
+int	 zmm__storage_commit(void *ctx, uintptr_t addr, size_t len);
+
 #endif /* ZMM_INTERNAL_H */

@@ -160,3 +160,40 @@ zmm_storage_default_used(void *ctx)
 
 	return st->used;
 }
+
+/* The bump state, saved with a snapshot. */
+void
+zmm__storage_mark_save(const void *ctx, struct zmm__storage_mark *out)
+{
+	const struct storage *st = ctx;
+
+	out->top = st->top;
+	out->last = st->last;
+	out->used = st->used;
+}
+
+/*
+ * The bump state of a snapshot put back.  The caller has already made the
+ * committed ranges those of the snapshot: what lies above the restored
+ * `top` is decommitted, so it reads as zero when handed out again.
+ */
+void
+zmm__storage_mark_load(void *ctx, const struct zmm__storage_mark *mark)
+{
+	struct storage *st = ctx;
+
+	st->top = mark->top;
+	st->last = mark->last;
+	st->used = mark->used;
+}
+
+/* Commits a range a snapshot had committed; 0, or -1 when refused. */
+int
+zmm__storage_commit(void *ctx, uintptr_t addr, size_t len)
+{
+	const struct storage *st = ctx;
+
+	if (addr < st->base || addr > st->end || len > st->end - addr)
+		return -1;
+	return mprotect((void *)addr, len, PROT_READ | PROT_WRITE) == 0 ? 0 : -1;
+}

@@ -2,7 +2,8 @@
  * check_replay.c - the replay engine: stepping, liveness errors that leave
  * the heap untouched, keep-going, seeking back and forth to identical
  * heaps, listeners kept and muted across seeks, captions, .rep rules,
- * and the reverse lookup from a block's address to its trace ID.
+ * and the reverse lookup from a block's address to its trace ID; heap
+ * snapshots.
  */
 #include "config.h"
 
@@ -473,6 +474,270 @@ START_TEST(test_replay_owner_many_blocks)
 }
 END_TEST
 
+/* ------------------------------------------------------------------
+ *  Heap snapshots
+ * ------------------------------------------------------------------ */
+
+/* The --state text and the counters of HEAP, malloc'd. */
+static char *
+heap_text(const struct zmm_heap *heap)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	dump_state(f, heap);
+	dump_stats(f, heap);
+	fclose(f);
+	return buf;
+}
+
+static void
+fill(void *p, size_t n, unsigned seed)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c[i] = (unsigned char)(seed + i * 7);
+}
+
+static bool
+filled(const void *p, size_t n, unsigned seed)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i] != (unsigned char)(seed + i * 7))
+			return false;
+	return true;
+}
+
+static bool
+zeroed(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * With the payload kept, a restore brings back every block's bytes, the
+ * same layout, and memory handed out after the snapshot reads as zero
+ * again when it is handed out the second time.
+ */
+START_TEST(test_snapshot_restores_contents_and_layout)
+{
+	struct zmm_heap *heap = zt_heap_new();
+	struct zmm_snapshot *snap;
+	void *s1, *s2, *l1, *h1, *h2, *h2_first, *again, *fresh, *p;
+	char *before, *after, *later, *later_again;
+	int status;
+
+	s1 = zt_alloc_ok(heap, 40);
+	s2 = zt_alloc_ok(heap, 40);
+	l1 = zt_alloc_ok(heap, 20000);
+	h1 = zt_alloc_ok(heap, 3000000);
+	fill(s1, 40, 1);
+	fill(s2, 40, 2);
+	fill(l1, 20000, 3);
+	fill(h1, 3000000, 4);
+	zt_free_ok(heap, s2);
+	before = heap_text(heap);
+	snap = zmm_heap_snapshot(heap, NULL, &status);
+	ck_assert_int_eq(status, ZMM_OK);
+	ck_assert_ptr_nonnull(snap);
+	ck_assert_uint_gt(zmm_snapshot_bytes(snap), 3000000);
+
+	/* change everything: contents, the free lists, huge blocks in place */
+	fill(s1, 40, 9);
+	zt_free_ok(heap, l1);
+	h1 = zt_realloc_ok(heap, h1, 2500000);		/* shrinks in place */
+	h2 = h2_first = zt_alloc_ok(heap, 4000000);
+	fill(h2, 4000000, 5);
+	h2 = zt_realloc_ok(heap, h2, 6000000);		/* grows in place */
+	fresh = zt_alloc_ok(heap, 1000000);
+	fill(fresh, 1000000, 6);
+	zmm_heap_gc(heap);
+	zmm_heap_reset(heap);
+	ck_assert_int_eq(zmm_heap_alloc(heap, 5000000, &p), ZMM_OK);
+	fill(p, 5000000, 7);
+
+	ck_assert_int_eq(zmm_heap_restore(heap, snap), ZMM_OK);
+	zt_assert_heap_ok(heap);
+	after = heap_text(heap);
+	ck_assert_str_eq(before, after);
+	ck_assert(filled(s1, 40, 1));
+	ck_assert(filled(l1, 20000, 3));
+	ck_assert(filled(h1, 3000000, 4));
+
+	/*
+	 * The same calls give the same blocks; storage handed out again is
+	 * zeroed (a free page inside a chunk keeps what it held, as in PHP).
+	 */
+	again = zt_alloc_ok(heap, 40);
+	ck_assert_ptr_eq(again, s2);
+	ck_assert_ptr_eq(zt_realloc_ok(heap, h1, 2500000), h1);
+	h2 = zt_alloc_ok(heap, 4000000);
+	ck_assert_ptr_eq(h2, h2_first);		/* the bump pointer went back */
+	ck_assert(zeroed(h2, 4000000));
+	ck_assert_ptr_eq(zt_realloc_ok(heap, h2, 6000000), h2);
+	ck_assert(zeroed(h2, 6000000));
+	ck_assert_int_eq(zmm_heap_alloc(heap, 1000000, &p), ZMM_OK);
+	ck_assert_ptr_eq(p, fresh);
+	later = heap_text(heap);
+
+	/* and once more from the same snapshot */
+	ck_assert_int_eq(zmm_heap_restore(heap, snap), ZMM_OK);
+	zt_assert_heap_ok(heap);
+	zt_alloc_ok(heap, 40);
+	zt_realloc_ok(heap, h1, 2500000);
+	h2 = zt_alloc_ok(heap, 4000000);
+	zt_realloc_ok(heap, h2, 6000000);
+	zt_alloc_ok(heap, 1000000);
+	later_again = heap_text(heap);
+	ck_assert_str_eq(later, later_again);
+
+	zmm_snapshot_free(snap);
+	free(before);
+	free(after);
+	free(later);
+	free(later_again);
+	zmm_heap_free_all(heap);
+}
+END_TEST
+
+/* A restore goes forwards as well as back, across resets and the cache. */
+START_TEST(test_snapshot_forwards_and_back)
+{
+	struct zmm_heap *heap = zt_heap_new();
+	struct zmm_snapshot *early, *late;
+	void *p[64];
+	char *at_early, *at_late, *text;
+	int i;
+
+	zmm_heap_set_payload(heap, false);
+	for (i = 0; i < 64; i++)
+		p[i] = zt_alloc_ok(heap, i % 4 == 0 ? 300000 : 24 + 8 * i);
+	early = zmm_heap_snapshot(heap, NULL, NULL);
+	ck_assert_ptr_nonnull(early);
+	at_early = heap_text(heap);
+	for (i = 0; i < 64; i += 2)
+		zt_free_ok(heap, p[i]);
+	zmm_heap_reset(heap);			/* chunks into the cache */
+	for (i = 0; i < 16; i++)
+		zt_alloc_ok(heap, 1000000);
+	late = zmm_heap_snapshot(heap, early, NULL);
+	ck_assert_ptr_nonnull(late);
+	at_late = heap_text(heap);
+
+	ck_assert_int_eq(zmm_heap_restore(heap, early), ZMM_OK);
+	zt_assert_heap_ok(heap);
+	text = heap_text(heap);
+	ck_assert_str_eq(text, at_early);
+	free(text);
+	ck_assert_int_eq(zmm_heap_restore(heap, late), ZMM_OK);
+	zt_assert_heap_ok(heap);
+	text = heap_text(heap);
+	ck_assert_str_eq(text, at_late);
+	free(text);
+	zmm_snapshot_free(early);
+	zmm_snapshot_free(late);
+	free(at_early);
+	free(at_late);
+	zmm_heap_free_all(heap);
+}
+END_TEST
+
+/* Unchanged chunks are shared with the base; freeing counts what goes. */
+START_TEST(test_snapshot_shares_unchanged_chunks)
+{
+	struct zmm_heap *heap = zt_heap_new();
+	struct zmm_snapshot *a, *b, *c;
+	size_t first, shared, changed, freed;
+	void *first_block = NULL, *p;
+	int i;
+
+	zmm_heap_set_payload(heap, false);
+	for (i = 0; i < 4000; i++) {
+		ck_assert_int_eq(zmm_heap_alloc(heap, 8 + (size_t)(i % 300) * 8,
+		    &p), ZMM_OK);
+		if (i == 0)
+			first_block = p;
+	}
+	zt_assert_heap_ok(heap);
+	a = zmm_heap_snapshot(heap, NULL, NULL);
+	b = zmm_heap_snapshot(heap, a, NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	first = zmm_snapshot_bytes(a);
+	shared = zmm_snapshot_bytes(b);
+	ck_assert_uint_gt(first, 10 * ZMM_PAGE_SIZE);
+	ck_assert_uint_lt(shared, 1024);	/* only its own frame */
+	ck_assert_uint_eq(zmm_snapshot_size(b), zmm_snapshot_size(a));
+	zt_free_ok(heap, first_block);		/* a link written: one chunk */
+	c = zmm_heap_snapshot(heap, b, NULL);
+	ck_assert_ptr_nonnull(c);
+	changed = zmm_snapshot_bytes(c);
+	ck_assert_uint_gt(changed, shared);
+	ck_assert_uint_lt(changed, first);
+	/* a's pieces live on in b: freeing a gives back its frame only */
+	freed = zmm_snapshot_free(a);
+	ck_assert_uint_eq(freed, shared);
+	freed = zmm_snapshot_free(b) + zmm_snapshot_free(c);
+	ck_assert_uint_eq(freed, first + changed);
+	zmm_heap_free_all(heap);
+}
+END_TEST
+
+static void
+no_event(const struct zmm_event *event, void *arg)
+{
+	(void)event;
+	(*(int *)arg)++;
+}
+
+/* Foreign snapshots and storages are refused; listeners are those of now. */
+START_TEST(test_snapshot_refusals_and_listeners)
+{
+	struct zmm_heap *heap = zt_heap_new(), *other = zt_heap_new(), *own;
+	struct zmm_storage_ops ops = zmm_storage_default_ops;
+	struct zmm_snapshot *snap;
+	int status, events = 0;
+	void *ctx = zmm_storage_default_new(0);
+
+	ck_assert_ptr_nonnull(ctx);
+	own = zmm_heap_new(&ops, ctx, &status);
+	ck_assert_ptr_nonnull(own);
+	ck_assert_ptr_null(zmm_heap_snapshot(own, NULL, &status));
+	ck_assert_int_eq(status, ZMM_E_INVALID);
+	zmm_heap_free_all(own);
+	ops.destroy(ctx);			/* not the heap's own storage */
+
+	snap = zmm_heap_snapshot(heap, NULL, &status);
+	ck_assert_ptr_nonnull(snap);
+	ck_assert_int_eq(zmm_heap_restore(other, snap), ZMM_E_INVALID);
+	/* a listener added after the snapshot stays, muting too */
+	ck_assert_int_ge(zmm_heap_listen(heap, no_event, &events), 0);
+	zmm_heap_mute(heap, true);
+	ck_assert_int_eq(zmm_heap_restore(heap, snap), ZMM_OK);
+	zt_alloc_ok(heap, 8);
+	ck_assert_int_eq(events, 0);
+	zmm_heap_mute(heap, false);
+	zt_alloc_ok(heap, 8);
+	ck_assert_int_gt(events, 0);
+	zmm_snapshot_free(snap);
+	zmm_heap_free_all(heap);
+	zmm_heap_free_all(other);
+}
+END_TEST
+
 Suite *
 suite_replay(void)
 {
@@ -496,6 +761,12 @@ suite_replay(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_replay_liveness_errors_leave_heap);
 	tcase_add_test(tc, test_replay_bad_line_is_an_error_step);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("snapshot");
+	tcase_add_test(tc, test_snapshot_restores_contents_and_layout);
+	tcase_add_test(tc, test_snapshot_forwards_and_back);
+	tcase_add_test(tc, test_snapshot_shares_unchanged_chunks);
+	tcase_add_test(tc, test_snapshot_refusals_and_listeners);
 	suite_add_tcase(s, tc);
 	return s;
 }
