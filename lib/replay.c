@@ -4,13 +4,22 @@
  *
  *   items:  [@title][@caption][alloc a][alloc b][@pause][free a] ...
  *                                       ^ next
- *   blocks: ID index -> { ptr, requested size, op, epoch }
+ *   blocks: ID index -> { ptr, requested size, op, epoch, slot }
+ *   live:   the live ID indexes, unordered (slot: place in it)
  *   owners: { ptr, ID index } of the live blocks, sorted by ptr (on demand)
+ *   checkpoints: at items 0, K, 2K, ...: heap snapshot + live blocks
  *
  * A block is live when its epoch equals the replay's: a `reset` forgets
  * every ID at once by moving to the next epoch.  The reverse index serves
  * the viewer's inspector; it is built by the first replay_owner() after
  * the block table changed, so stepping pays only for counting changes.
+ *
+ * Seeking restores the last checkpoint at or before the target (backwards
+ * always, forwards when it saves enough stepping) and steps from there,
+ * muted.  Checkpoints are taken while a seek steps over a multiple of K
+ * that has none yet.  K doubles, dropping every other checkpoint, while
+ * they hold more than the budget or while one costs more to take than
+ * K items cost to step (BYTES_PER_ITEM).
  */
 #include "config.h"
 
@@ -27,7 +36,36 @@ struct block {
 	uint64_t	 size;		/* bytes requested */
 	uint64_t	 opno;		/* op that made it */
 	uint32_t	 epoch;		/* live when equal to the replay's */
+	uint32_t	 slot;		/* its place in the live list, while live */
 };
+
+/* A live block as a checkpoint keeps it. */
+struct saved_block {
+	void		*ptr;
+	uint64_t	 size;
+	uint64_t	 opno;
+	uint32_t	 id;
+};
+
+/* The replay's whole state after item POS - 1. */
+struct checkpoint {
+	size_t		 pos;		/* items done */
+	uint64_t	 op;
+	size_t		 caption;
+	size_t		 live_bytes;
+	bool		 size_known;
+	struct zmm_snapshot *heap;
+	struct saved_block *live;
+	uint32_t	 nlive;
+	size_t		 bytes;		/* allocated when taken */
+	size_t		 size;		/* bytes a restore copies */
+};
+
+/*
+ * Copying a checkpoint's bytes in or out costs about as much as stepping
+ * one item per this many bytes (memcpy against a muted op, measured).
+ */
+#define BYTES_PER_ITEM	32
 
 /* A live block by address. */
 struct owner {
@@ -60,6 +98,8 @@ struct replay {
 	size_t		 caption;	/* item index of the caption + 1, or 0 */
 	struct zmm_heap	*heap;
 	struct block	*blocks;	/* by ID index */
+	uint32_t	*live;		/* live ID indexes, nlive of them */
+	uint32_t	 nlive;
 	uint32_t	 epoch;
 	uint64_t	 gen;		/* bumped by every change of blocks */
 	struct owner_index *index;	/* mutable behind a const replay */
@@ -67,6 +107,13 @@ struct replay {
 	size_t		 live_bytes;	/* block sizes of live IDs, when checking */
 	bool		 size_known;	/* live_bytes tells `size` (no failed op) */
 	struct listener	 listeners[ZMM_LISTENERS_MAX];
+	struct checkpoint *cps;		/* by position; cps[0] is item 0 */
+	size_t		 ncps;
+	size_t		 cps_cap;
+	size_t		 spacing;	/* K: checkpoints at its multiples */
+	bool		 adaptive;	/* K grows with a checkpoint's cost */
+	size_t		 budget;
+	size_t		 cps_bytes;	/* what they hold together */
 };
 
 /* Every ID dead at once: the next epoch (or, when it wraps, a real wipe). */
@@ -79,6 +126,7 @@ forget_all(struct replay *r)
 		    trace_id_count(r->trace));
 		r->epoch = 1;
 	}
+	r->nlive = 0;
 	r->gen++;
 	r->live_bytes = 0;
 	r->size_known = true;
@@ -105,6 +153,174 @@ heap_build(struct replay *r)
 	return ZMM_OK;
 }
 
+static void
+checkpoint_drop(struct replay *r, struct checkpoint *cp)
+{
+	r->cps_bytes -= zmm_snapshot_free(cp->heap) +
+	    (size_t)cp->nlive * sizeof(*cp->live) + sizeof(*cp);
+	free(cp->live);
+}
+
+static void
+checkpoints_clear(struct replay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncps; i++)
+		checkpoint_drop(r, &r->cps[i]);
+	r->ncps = 0;
+}
+
+/*
+ * The state now as a checkpoint placed at I in the list, sharing unchanged
+ * chunks with the one before it; 0, or -1 without memory (no checkpoint).
+ */
+static int
+checkpoint_take(struct replay *r, size_t i)
+{
+	struct checkpoint cp, *grown;
+	uint32_t k;
+
+	if (r->ncps == r->cps_cap) {
+		size_t cap = r->cps_cap ? 2 * r->cps_cap : 16;
+
+		grown = realloc(r->cps, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		r->cps = grown;
+		r->cps_cap = cap;
+	}
+	cp.pos = r->next;
+	cp.op = r->op;
+	cp.caption = r->caption;
+	cp.live_bytes = r->live_bytes;
+	cp.size_known = r->size_known;
+	cp.nlive = r->nlive;
+	cp.live = malloc((r->nlive ? r->nlive : 1) * sizeof(*cp.live));
+	if (cp.live == NULL)
+		return -1;
+	cp.heap = zmm_heap_snapshot(r->heap, i > 0 ? r->cps[i - 1].heap : NULL,
+	    NULL);
+	if (cp.heap == NULL) {
+		free(cp.live);
+		return -1;
+	}
+	for (k = 0; k < r->nlive; k++) {
+		const struct block *b = &r->blocks[r->live[k]];
+
+		cp.live[k].ptr = b->ptr;
+		cp.live[k].size = b->size;
+		cp.live[k].opno = b->opno;
+		cp.live[k].id = r->live[k];
+	}
+	cp.bytes = zmm_snapshot_bytes(cp.heap) +
+	    (size_t)cp.nlive * sizeof(*cp.live) + sizeof(cp);
+	cp.size = zmm_snapshot_size(cp.heap) +
+	    (size_t)cp.nlive * sizeof(*cp.live);
+	r->cps_bytes += cp.bytes;
+	memmove(&r->cps[i + 1], &r->cps[i], (r->ncps - i) * sizeof(*r->cps));
+	r->cps[i] = cp;
+	r->ncps++;
+	return 0;
+}
+
+/* K doubles: the checkpoints off its multiples go (item 0's stays). */
+static void
+checkpoints_thin(struct replay *r)
+{
+	size_t i, n = 1;
+
+	r->spacing *= 2;
+	for (i = 1; i < r->ncps; i++) {
+		if (r->cps[i].pos % r->spacing != 0)
+			checkpoint_drop(r, &r->cps[i]);
+		else
+			r->cps[n++] = r->cps[i];
+	}
+	r->ncps = n;
+}
+
+/* The index of the last checkpoint at or before item POS (cps[0]: item 0). */
+static size_t
+checkpoint_find(const struct replay *r, size_t pos)
+{
+	size_t lo = 0, hi = r->ncps, mid;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (r->cps[mid].pos <= pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * At a multiple of K with no checkpoint: take one, then thin them out
+ * while they hold more than the budget, or (adaptive K) while taking one
+ * costs more than stepping K items.
+ */
+static void
+checkpoint_here(struct replay *r)
+{
+	size_t i = checkpoint_find(r, r->next), size;
+
+	if (r->ncps == 0 || r->cps[i].pos == r->next ||
+	    checkpoint_take(r, i + 1) != 0)
+		return;
+	size = r->cps[i + 1].size;
+	while (r->ncps > 1 && r->cps_bytes > r->budget)
+		checkpoints_thin(r);
+	while (r->adaptive && size / BYTES_PER_ITEM > r->spacing)
+		checkpoints_thin(r);
+}
+
+/* The state of checkpoint CP: heap, block table, position. */
+static int
+checkpoint_restore(struct replay *r, const struct checkpoint *cp)
+{
+	struct block *b;
+	uint32_t k;
+	int rc;
+
+	rc = zmm_heap_restore(r->heap, cp->heap);
+	if (rc != ZMM_OK)
+		return rc;
+	forget_all(r);
+	for (k = 0; k < cp->nlive; k++) {
+		b = &r->blocks[cp->live[k].id];
+		b->ptr = cp->live[k].ptr;
+		b->size = cp->live[k].size;
+		b->opno = cp->live[k].opno;
+		b->epoch = r->epoch;
+		b->slot = k;
+		r->live[k] = cp->live[k].id;
+	}
+	r->nlive = cp->nlive;
+	r->next = cp->pos;
+	r->op = cp->op;
+	r->caption = cp->caption;
+	r->live_bytes = cp->live_bytes;
+	r->size_known = cp->size_known;
+	return ZMM_OK;
+}
+
+/* A fresh heap and its checkpoint at item 0 (none without memory). */
+static int
+heap_start(struct replay *r)
+{
+	int rc;
+
+	checkpoints_clear(r);
+	zmm_heap_free_all(r->heap);
+	r->heap = NULL;
+	rc = heap_build(r);
+	if (rc == ZMM_OK)
+		checkpoint_take(r, 0);
+	return rc;
+}
+
 struct replay *
 replay_new(const struct trace *trace, const struct replay_options *options,
     int *status)
@@ -116,9 +332,12 @@ replay_new(const struct trace *trace, const struct replay_options *options,
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->blocks = calloc(nids ? nids : 1,
 	    sizeof(*r->blocks))) == NULL ||
+	    (r->live = malloc((nids ? nids : 1) * sizeof(*r->live))) == NULL ||
 	    (r->index = calloc(1, sizeof(*r->index))) == NULL) {
-		if (r != NULL)
+		if (r != NULL) {
 			free(r->blocks);
+			free(r->live);
+		}
 		free(r);
 		if (status != NULL)
 			*status = ZMM_E_NOMEM;
@@ -128,9 +347,15 @@ replay_new(const struct trace *trace, const struct replay_options *options,
 	r->nitems = trace_item_count(trace);
 	if (options != NULL)
 		r->options = *options;
-	rc = heap_build(r);
+	r->adaptive = r->options.checkpoint_spacing == 0;
+	r->spacing = r->adaptive ? REPLAY_CHECKPOINT_SPACING :
+	    r->options.checkpoint_spacing;
+	r->budget = r->options.checkpoint_budget ?
+	    r->options.checkpoint_budget : REPLAY_CHECKPOINT_BUDGET;
+	rc = heap_start(r);
 	if (rc != ZMM_OK) {
 		free(r->index);
+		free(r->live);
 		free(r->blocks);
 		free(r);
 		if (status != NULL)
@@ -147,12 +372,24 @@ replay_free(struct replay *r)
 {
 	if (r == NULL)
 		return;
+	checkpoints_clear(r);
+	free(r->cps);
 	zmm_heap_free_all(r->heap);
 	free(r->blocks);
+	free(r->live);
 	free(r->index->owner);
 	free(r->index->spare);
 	free(r->index);
 	free(r);
+}
+
+void
+replay_checkpoints(const struct replay *r, struct replay_checkpoints *out)
+{
+	out->count = r->ncps;
+	out->bytes = r->cps_bytes;
+	out->spacing = r->spacing;
+	out->budget = r->budget;
 }
 
 const struct zmm_heap *
@@ -387,6 +624,10 @@ block_set(struct replay *r, uint32_t id, void *ptr, uint64_t size)
 {
 	struct block *b = &r->blocks[id];
 
+	if (b->epoch != r->epoch) {
+		b->slot = r->nlive;
+		r->live[r->nlive++] = id;
+	}
 	b->ptr = ptr;
 	b->size = size;
 	b->opno = r->op;
@@ -399,8 +640,13 @@ block_set(struct replay *r, uint32_t id, void *ptr, uint64_t size)
 static void
 block_drop(struct replay *r, uint32_t id)
 {
+	uint32_t last = r->live[--r->nlive];
+
 	if (r->options.check)
 		r->live_bytes -= zmm_heap_block_size(r->heap, r->blocks[id].ptr);
+	/* the last live ID takes its place in the list */
+	r->live[r->blocks[id].slot] = last;
+	r->blocks[last].slot = r->blocks[id].slot;
 	r->blocks[id].epoch = 0;
 	r->gen++;
 }
@@ -592,20 +838,37 @@ int
 replay_seek_item(struct replay *r, size_t index)
 {
 	struct replay_step step;
+	const struct checkpoint *cp;
+	size_t stop;
 	int rc;
 
 	if (index > r->nitems)
 		index = r->nitems;
-	if (index < r->next) {
-		zmm_heap_free_all(r->heap);
-		r->heap = NULL;
-		rc = heap_build(r);
+	cp = r->ncps > 0 ? &r->cps[checkpoint_find(r, index)] : NULL;
+	/* forwards, a checkpoint pays when it skips more than it copies */
+	if (cp != NULL && (index < r->next || (cp->pos > r->next &&
+	    (cp->pos - r->next) * BYTES_PER_ITEM > cp->size)) &&
+	    checkpoint_restore(r, cp) != ZMM_OK)
+		cp = NULL;
+	if (cp == NULL && index < r->next) {
+		/* no checkpoint to go back to: from a fresh heap */
+		rc = heap_start(r);
 		if (rc != ZMM_OK)
 			return rc;
 	}
 	zmm_heap_mute(r->heap, true);
-	while (r->next < index)
-		replay_step(r, &step);
+	for (;;) {
+		if (r->next % r->spacing == 0)
+			checkpoint_here(r);
+		if (r->next >= index)
+			break;
+		/* to the next multiple of K, or the target */
+		stop = (r->next / r->spacing + 1) * r->spacing;
+		if (stop > index)
+			stop = index;
+		while (r->next < stop)
+			replay_step(r, &step);
+	}
 	zmm_heap_mute(r->heap, false);
 	return ZMM_OK;
 }

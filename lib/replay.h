@@ -7,9 +7,36 @@
  * and checks liveness: a free of a dead ID or an alloc of a live one is a
  * trace error that leaves the heap untouched.
  *
- * Seeking backwards rebuilds the heap and replays from the start with the
- * listeners muted; the storage is deterministic, so the heap comes out
- * identical, serials and offsets included.
+ * Seeking puts back the last checkpoint at or before the target and
+ * steps on from there with the listeners muted (they stay attached):
+ *
+ *   items        0 ....... K ....... 2K ....... 3K ...
+ *   checkpoints  [0]       [K]       [2K]            (3K: not yet passed)
+ *   seek to 2K+9: restore [2K], step 9 items
+ *
+ * A checkpoint is the replay's whole state after an item: a heap
+ * snapshot (zmm_heap_snapshot: the heap struct, the storage's bump pointer
+ * and committed ranges, every chunk header, the pages of small runs; a
+ * replay keeps no block contents, so large runs and huge blocks cost
+ * nothing), the live blocks of the ID table, the position, op and
+ * caption.  The storage is deterministic and never reuses an address, so
+ * a restored heap is the one a straight replay builds, addresses, serials
+ * and offsets included, and every step after it does the same.
+ *
+ * Checkpoints are taken lazily, when a seek steps over a multiple of K
+ * that has none yet (the one of item 0 comes with the replay).  Each
+ * shares the chunks whose saved bytes did not change since the one before
+ * it.  What they cost: about 2.2 KB per chunk, the small runs' pages, and
+ * 32 bytes per live block, per checkpoint, less what is shared; together
+ * at most the budget (REPLAY_CHECKPOINT_BUDGET unless the options say):
+ * beyond it K doubles and every other checkpoint goes.  K starts at
+ * REPLAY_CHECKPOINT_SPACING items and also doubles while copying one
+ * checkpoint costs more than stepping K items (BYTES_PER_ITEM in
+ * replay.c), so that taking them slows a first pass by a fraction only;
+ * the options may fix K instead (only the budget then doubles it).  A
+ * seek over ground covered before steps fewer than K items from a
+ * checkpoint, or, going forwards, on from where it is when that costs
+ * less than a restore.
  */
 #ifndef ZMM_REPLAY_H
 #define ZMM_REPLAY_H
@@ -45,7 +72,12 @@ struct replay_step {
 
 struct replay_options {
 	bool		 check;		/* zmm_heap_check() after every op */
+	size_t		 checkpoint_budget;	/* bytes; 0: the default */
+	size_t		 checkpoint_spacing;	/* K, items; 0: adaptive */
 };
+
+#define REPLAY_CHECKPOINT_BUDGET	((size_t)256 << 20)
+#define REPLAY_CHECKPOINT_SPACING	((size_t)4096)
 
 /* A replay of TRACE (borrowed: it must outlive the replay); NULL on error. */
 struct replay	*replay_new(const struct trace *trace,
@@ -66,8 +98,8 @@ size_t		 replay_position(const struct replay *replay);
 uint64_t	 replay_op(const struct replay *replay);
 
 /*
- * Puts the replay right after item INDEX - 1 (0: the start), forwards by
- * stepping, backwards by rebuilding the heap, listeners muted throughout.
+ * Puts the replay right after item INDEX - 1 (0: the start), from the
+ * last checkpoint before it or by stepping, listeners muted throughout.
  * Errors met on the way are skipped as --keep-going would.  0 or a status.
  */
 int		 replay_seek_item(struct replay *replay, size_t index);
@@ -75,7 +107,18 @@ int		 replay_seek_item(struct replay *replay, size_t index);
 /* The same for "OPS ops done" (0 .. trace_op_count()). */
 int		 replay_seek_op(struct replay *replay, uint64_t ops);
 
-/* Listeners of the heap; kept across the rebuilds of replay_seek_*. */
+/* The checkpoints held now. */
+struct replay_checkpoints {
+	size_t		 count;		/* item 0's included */
+	size_t		 bytes;		/* memory they hold */
+	size_t		 spacing;	/* K, items */
+	size_t		 budget;	/* bytes */
+};
+
+void		 replay_checkpoints(const struct replay *replay,
+		    struct replay_checkpoints *out);
+
+/* Listeners of the heap; kept, and muted, across replay_seek_*. */
 int		 replay_listen(struct replay *replay, zmm_event_fn *fn, void *arg);
 void		 replay_unlisten(struct replay *replay, int id);
 

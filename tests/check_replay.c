@@ -3,7 +3,7 @@
  * the heap untouched, keep-going, seeking back and forth to identical
  * heaps, listeners kept and muted across seeks, captions, .rep rules,
  * and the reverse lookup from a block's address to its trace ID; heap
- * snapshots.
+ * snapshots, and seeking through checkpoints against straight replays.
  */
 #include "config.h"
 
@@ -25,7 +25,7 @@ load(const char *text)
 static struct replay *
 start(const struct trace *trace)
 {
-	struct replay_options opts = { true };
+	struct replay_options opts = { .check = true };
 	int status;
 	struct replay *r = replay_new(trace, &opts, &status);
 
@@ -222,7 +222,7 @@ START_TEST(test_replay_seek_back_gives_same_heap)
 	run_all(r, REPLAY_OK);
 	end = state_text(r);
 	events_seen = 0;
-	/* back: rebuilt and replayed with the listener muted */
+	/* back: restored and replayed with the listener muted */
 	ck_assert_int_eq(replay_seek_op(r, 5), 0);
 	ck_assert_int_eq(events_seen, 0);
 	ck_assert_int_eq(replay_op(r), 5);
@@ -397,7 +397,7 @@ START_TEST(test_replay_owner_after_seek_and_reset)
 	ck_assert(replay_block(r, trace_item_at(t, 4).id, &b, NULL, NULL));
 	ck_assert_ptr_eq(b, a);
 	ck_assert_str_eq(owner_of(r, b), "b");
-	/* back: a rebuilt heap, the index follows it */
+	/* back: a restored heap, the index follows it */
 	ck_assert_int_eq(replay_seek_op(r, 1), 0);
 	ck_assert_uint_eq(assert_owners(r), 1);
 	ck_assert_int_eq(replay_seek_op(r, 3), 0);
@@ -738,6 +738,414 @@ START_TEST(test_snapshot_refusals_and_listeners)
 }
 END_TEST
 
+/* ------------------------------------------------------------------
+ *  Seeking through checkpoints against straight replays
+ * ------------------------------------------------------------------ */
+
+static uint32_t
+lcg(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 8;
+}
+
+/*
+ * A seeded random trace of N lines over what a checkpoint must carry:
+ * small, large and huge blocks, huge blocks grown and shrunk in place,
+ * calloc and strdup, gc and reset (the chunk cache), @limit directives
+ * that hold, are refused or make ops fail, captions, bad lines, liveness
+ * errors and an overflowing calloc.  Malloc'd text.
+ */
+static char *
+random_trace(uint32_t seed, int n, size_t *len)
+{
+	static const char *const limits[] = { "1G", "64M", "8M", "2M" };
+	static unsigned live[4096];
+	static bool huge[4096];		/* live[i] is a huge block */
+	unsigned nlive = 0, next = 0, id, k;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+	uint32_t r, size;
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("@title random\n", f);
+	for (i = 0; i < n; i++) {
+		r = lcg(&seed) % 100;
+		k = nlive ? lcg(&seed) % nlive : 0;
+		size = lcg(&seed) % 100;
+		/* few huge ones: each costs memcheck a few ms */
+		size = size < 70 ? 1 + lcg(&seed) % 3072 : size < 98 ?
+		    3073 + lcg(&seed) % 300000 : 2100000 + lcg(&seed) % 300000;
+		if ((r < 35 || r >= 87) && nlive < 4096) {
+			size = r >= 87 ? 1 + size % 200 : size;
+			fprintf(f, "alloc b%u %u\n", next, size);
+			huge[nlive] = size > 2093056;
+			live[nlive++] = next++;
+		} else if (r < 60 && nlive > 0) {
+			fprintf(f, "free b%u\n", live[k]);
+			huge[k] = huge[--nlive];
+			live[k] = live[nlive];
+		} else if (r < 70 && nlive > 0) {
+			/* often a huge one, growing or shrinking (in place?) */
+			for (id = 0; r >= 65 && id < nlive && !huge[k]; id++)
+				k = (k + 1) % nlive;
+			if (huge[k] || r == 69)
+				size = 2100000 + (lcg(&seed) % 64) * 4096;
+			fprintf(f, "realloc b%u %u\n", live[k], size);
+			huge[k] = size > 2093056;
+		} else if (r < 74 && nlive < 4096) {
+			fprintf(f, "calloc b%u %u %u\n", next, 1 + r % 3,
+			    size / 3 + 1);
+			live[nlive++] = next++;
+		} else if (r < 77 && nlive < 4096) {
+			fprintf(f, "strdup b%u \"text %u\"\n", next, size);
+			live[nlive++] = next++;
+		} else if (r < 80 || (r < 81 && lcg(&seed) % 4 != 0)) {
+			fputs("gc\n", f);
+		} else if (r < 81) {
+			fputs("reset\n", f);
+			nlive = 0;
+		} else if (r < 83) {
+			fprintf(f, "@limit %s\n", limits[lcg(&seed) % 4]);
+		} else if (r < 84) {
+			fprintf(f, "@caption at line %d\n", i);
+		} else if (r < 85) {
+			fputs("frob x\n", f);
+		} else if (r < 86) {
+			id = nlive ? live[k] : 0;
+			fprintf(f, nlive && r % 2 ? "alloc b%u 8\n" :
+			    "free b%u\n", nlive ? id : next + 100000);
+		} else {
+			fputs("calloc over 4611686018427387904 8\n", f);
+		}
+	}
+	fclose(f);
+	return text;
+}
+
+/* An empty recorder, for record_event() through replay_listen(). */
+static void
+recorder_init(struct zt_recorder *rec)
+{
+	rec->len = 0;
+	rec->cap = 4096;
+	rec->text = calloc(1, rec->cap);
+	ck_assert_ptr_nonnull(rec->text);
+}
+
+/* Every event as a JSON line, through a replay listener. */
+static void
+record_event(const struct zmm_event *event, void *arg)
+{
+	struct zt_recorder *rec = arg;
+	char line[1024];
+	int n = zmm_event_to_json(event, line, sizeof(line));
+
+	ck_assert_int_lt(n, (int)sizeof(line) - 1);
+	while (rec->len + (size_t)n + 2 > rec->cap) {
+		rec->cap = rec->cap ? rec->cap * 2 : 4096;
+		rec->text = realloc(rec->text, rec->cap);
+		ck_assert_ptr_nonnull(rec->text);
+	}
+	memcpy(rec->text + rec->len, line, (size_t)n);
+	rec->len += (size_t)n;
+	rec->text[rec->len++] = '\n';
+	rec->text[rec->len] = '\0';
+}
+
+/* PTR as an offset from the main chunk: where storage put it. */
+static unsigned long long
+address(const struct zmm_heap *heap, const void *ptr)
+{
+	return (unsigned long long)((uintptr_t)ptr -
+	    (uintptr_t)zmm_heap_chunk_first(heap));
+}
+
+/*
+ * Everything a replay shows: position, op, caption, last error, the
+ * --state text and counters, every chunk's address and header fields (the
+ * cache's too), the huge blocks' addresses, and each live ID's block.
+ * Malloc'd.
+ */
+static char *
+replay_text(const struct replay *r)
+{
+	const struct zmm_heap *heap = replay_heap(r);
+	const struct trace *t = replay_trace(r);
+	const struct zmm_chunk *c;
+	const struct zmm_huge *h;
+	struct zmm_chunk_info info;
+	struct zmm_loc loc;
+	char *buf = NULL, where[ZMM_LOC_BUFSIZE];
+	const char *caption = replay_caption(r);
+	const void *ptr;
+	uint64_t size, opno;
+	size_t len = 0;
+	uint32_t i;
+	FILE *f = open_memstream(&buf, &len);
+	int pass, p;
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "at %zu op %llu caption %s error '%s'\n",
+	    replay_position(r), (unsigned long long)replay_op(r),
+	    caption ? caption : "-", zmm_heap_last_error(heap));
+	dump_state(f, heap);
+	dump_stats(f, heap);
+	for (pass = 0; pass < 2; pass++) {
+		c = pass == 0 ? zmm_heap_chunk_first(heap) :
+		    zmm_heap_cached_first(heap);
+		for (; c != NULL; c = pass == 0 ? zmm_heap_chunk_next(heap, c) :
+		    zmm_heap_cached_next(c)) {
+			zmm_chunk_info(c, &info);
+			fprintf(f, "c%u at %llx num %u free_tail %u map",
+			    info.serial, address(heap, c), info.num,
+			    info.free_tail);
+			for (p = 0; p < ZMM_PAGES; p++)
+				if (info.map[p] != 0)
+					fprintf(f, " %d:%x", p, info.map[p]);
+			fputc('\n', f);
+		}
+	}
+	for (h = zmm_heap_huge_first(heap); h != NULL; h = zmm_heap_huge_next(h))
+		fprintf(f, "huge at %llx\n", address(heap, zmm_huge_ptr(h)));
+	for (i = 0; i < trace_id_count(t); i++) {
+		if (!replay_block(r, i, &ptr, &size, &opno))
+			continue;
+		loc = zmm_heap_loc(heap, ptr);
+		zmm_loc_format(&loc, where, sizeof(where));
+		fprintf(f, "%s %s at %llx %llu %llu\n", trace_id_name(t, i),
+		    where, address(heap, ptr), (unsigned long long)size,
+		    (unsigned long long)opno);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* GOT must equal WANT; the first line that differs says how. */
+static void
+assert_same_text(const char *what, const char *got, const char *want)
+{
+	size_t i = 0, line = 1, start = 0, end;
+
+	while (got[i] != '\0' && got[i] == want[i]) {
+		if (got[i++] == '\n') {
+			line++;
+			start = i;
+		}
+	}
+	if (got[i] == want[i])
+		return;
+	for (end = i; want[end] != '\0' && want[end] != '\n'; end++)
+		;
+	ck_abort_msg("%s, line %zu: want '%.*s', got '%.*s'", what, line,
+	    (int)(end - start > 200 ? 200 : end - start), want + start,
+	    (int)strcspn(got + start, "\n") > 200 ? 200 :
+	    (int)strcspn(got + start, "\n"), got + start);
+}
+
+/* Steps N items of both replays; results and events must agree. */
+static void
+assert_same_steps(struct replay *r, struct zt_recorder *rec,
+    struct replay *ref, struct zt_recorder *ref_rec, int n)
+{
+	struct replay_step a, b;
+	char la[ZMM_LOC_BUFSIZE], lb[ZMM_LOC_BUFSIZE];
+	int i;
+
+	zt_recorder_clear(rec);
+	zt_recorder_clear(ref_rec);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(replay_step(r, &a), replay_step(ref, &b));
+		ck_assert_msg(a.status != REPLAY_CHECK_FAILED, "%s", a.msg);
+		ck_assert_ptr_eq(a.item, b.item);
+		ck_assert_str_eq(a.msg, b.msg);
+		ck_assert_int_eq(a.has_block, b.has_block);
+		zmm_loc_format(&a.loc, la, sizeof(la));
+		zmm_loc_format(&b.loc, lb, sizeof(lb));
+		ck_assert_str_eq(la, lb);
+	}
+	assert_same_text("events after the seek", rec->text, ref_rec->text);
+}
+
+/*
+ * Seeks R to item INDEX, then checks it against a replay that stepped
+ * there straight: the same state, zmm_heap_check() content, no event
+ * while seeking, and the same results and events for the next steps.
+ */
+static void
+assert_seek_straight(struct replay *r, struct zt_recorder *rec, size_t index)
+{
+	const struct trace *t = replay_trace(r);
+	struct replay *ref;
+	struct zt_recorder ref_rec;
+	struct replay_step step;
+	char *got, *want;
+	size_t i;
+
+	recorder_init(&ref_rec);
+	zt_recorder_clear(rec);
+	ck_assert_int_eq(replay_seek_item(r, index), 0);
+	ck_assert_uint_eq(rec->len, 0);
+	ck_assert_uint_eq(replay_position(r), index);
+	zt_assert_heap_ok(replay_heap(r));
+	ref = replay_new(t, NULL, NULL);
+	ck_assert_ptr_nonnull(ref);
+	for (i = 0; i < index; i++)
+		replay_step(ref, &step);
+	got = replay_text(r);
+	want = replay_text(ref);
+	assert_same_text("state after the seek", got, want);
+	ck_assert_int_ge(replay_listen(ref, record_event, &ref_rec), 0);
+	assert_same_steps(r, rec, ref, &ref_rec, 25);
+	free(got);
+	free(want);
+	zt_recorder_free(&ref_rec);
+	replay_free(ref);
+}
+
+/*
+ * Random seeks back and forth over a random trace with checkpoints every
+ * few items, each against a straight replay; returns the replay's
+ * checkpoints at the end.
+ */
+static void
+seek_at_random(uint32_t seed, const struct replay_options *opts,
+    struct replay_checkpoints *out)
+{
+	size_t len, n, target;
+	char *text = random_trace(seed, 1500, &len);
+	struct trace *t = zt_trace_load("random.zmt", text, len);
+	struct replay *r = replay_new(t, opts, NULL);
+	struct replay_checkpoints cps;
+	struct zt_recorder rec;
+	int i;
+
+	ck_assert_ptr_nonnull(r);
+	recorder_init(&rec);
+	ck_assert_int_ge(replay_listen(r, record_event, &rec), 0);
+	n = trace_item_count(t);
+	/*
+	 * The first pass, partly after a restore (the checkpoints it takes
+	 * then must be as good), then everywhere, near checkpoints too.
+	 */
+	assert_seek_straight(r, &rec, n / 3);
+	assert_seek_straight(r, &rec, n / 6);
+	assert_seek_straight(r, &rec, n);
+	for (i = 0; i < 40; i++) {
+		target = lcg(&seed) % (n + 1);
+		if (i % 4 == 1)		/* on a multiple of K, or next to one */
+			target = target / 64 * 64 + lcg(&seed) % 3;
+		if (target > n)
+			target = n;
+		assert_seek_straight(r, &rec, target);
+		replay_checkpoints(r, &cps);
+		ck_assert_uint_le(cps.bytes, cps.budget);
+	}
+	assert_seek_straight(r, &rec, 0);
+	replay_checkpoints(r, out);
+	zt_recorder_free(&rec);
+	replay_free(r);
+	trace_free(t);
+	free(text);
+}
+
+START_TEST(test_replay_seek_checkpoints_match_straight)
+{
+	/* the first run checks the heap after every op (and `size`) */
+	struct replay_options opts = { _i == 0, 0, 64 };
+	struct replay_checkpoints cps;
+
+	seek_at_random(7 + (uint32_t)_i, &opts, &cps);
+	ck_assert_uint_gt(cps.count, 10);
+	ck_assert_uint_eq(cps.spacing, 64);
+}
+END_TEST
+
+/* Back onto a checkpoint right after a failed op: its message too. */
+START_TEST(test_replay_seek_restores_the_last_error)
+{
+	struct trace *t = load("alloc a 8\n@limit 2M\nalloc h 3000000\n"
+	    "alloc b 8\nfree b\nfree a\n");
+	struct replay_options opts = { false, 0, 3 };
+	struct replay *r = replay_new(t, &opts, NULL);
+	struct replay_checkpoints cps;
+	const char *msg = "Allowed memory size of 2097152 bytes exhausted "
+	    "(tried to allocate 3000000 bytes)";
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(replay_seek_item(r, 3), 0);
+	ck_assert_str_eq(zmm_heap_last_error(replay_heap(r)), msg);
+	ck_assert_int_eq(replay_seek_item(r, 6), 0);
+	ck_assert_str_eq(zmm_heap_last_error(replay_heap(r)), "");
+	replay_checkpoints(r, &cps);
+	ck_assert_uint_eq(cps.count, 3);	/* items 0, 3 and 6 */
+	ck_assert_int_eq(replay_seek_item(r, 3), 0);
+	ck_assert_str_eq(zmm_heap_last_error(replay_heap(r)), msg);
+	replay_free(r);
+	trace_free(t);
+}
+END_TEST
+
+/* A small budget: K doubles and checkpoints go, seeks stay exact. */
+START_TEST(test_replay_seek_checkpoint_budget)
+{
+	struct replay_options opts = { false, 1 << 20, 16 };
+	struct replay_checkpoints cps;
+
+	seek_at_random(99, &opts, &cps);
+	ck_assert_uint_gt(cps.spacing, 16);
+	ck_assert_uint_gt(cps.count, 1);
+	ck_assert_uint_le(cps.bytes, 1 << 20);
+}
+END_TEST
+
+/*
+ * Adaptive K: at least REPLAY_CHECKPOINT_SPACING, and more when a
+ * checkpoint costs more to copy than stepping K items (32 bytes each).
+ */
+START_TEST(test_replay_seek_checkpoint_spacing_follows_cost)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct replay_checkpoints cps;
+	struct trace *t;
+	struct replay *r;
+	int i;
+
+	/* one slot taken and given back: cheap checkpoints */
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 20000; i++)
+		fputs("alloc b 8\nfree b\n", f);
+	/* then 40000 slots of 64 bytes kept: dear ones */
+	for (i = 0; i < 40000; i++)
+		fprintf(f, "alloc b%d 64\n", i);
+	fclose(f);
+	t = zt_trace_load("slots.zmt", text, len);
+	r = replay_new(t, NULL, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(replay_seek_op(r, 40000), 0);
+	replay_checkpoints(r, &cps);
+	ck_assert_uint_eq(cps.spacing, REPLAY_CHECKPOINT_SPACING);
+	ck_assert_uint_eq(cps.count, 40000 / REPLAY_CHECKPOINT_SPACING + 1);
+	ck_assert_int_eq(replay_seek_op(r, 80000), 0);
+	replay_checkpoints(r, &cps);
+	/* 32768 slots and live IDs, at 32 bytes per item of K */
+	ck_assert_uint_ge(cps.spacing, 65536);
+	ck_assert_uint_le(cps.count, 80000 / cps.spacing + 1);
+	ck_assert_int_eq(replay_seek_op(r, 1000), 0);
+	ck_assert_int_eq(replay_op(r), 1000);
+	zt_assert_heap_ok(replay_heap(r));
+	ck_assert_int_eq(replay_seek_op(r, 70000), 0);
+	ck_assert_int_eq(replay_op(r), 70000);
+	zt_assert_heap_ok(replay_heap(r));
+	replay_free(r);
+	trace_free(t);
+	free(text);
+}
+END_TEST
+
 Suite *
 suite_replay(void)
 {
@@ -767,6 +1175,14 @@ suite_replay(void)
 	tcase_add_test(tc, test_snapshot_forwards_and_back);
 	tcase_add_test(tc, test_snapshot_shares_unchanged_chunks);
 	tcase_add_test(tc, test_snapshot_refusals_and_listeners);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("checkpoints");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_replay_seek_checkpoints_match_straight,
+	    0, 4);
+	tcase_add_test(tc, test_replay_seek_restores_the_last_error);
+	tcase_add_test(tc, test_replay_seek_checkpoint_budget);
+	tcase_add_test(tc, test_replay_seek_checkpoint_spacing_follows_cost);
 	suite_add_tcase(s, tc);
 	return s;
 }
