@@ -332,22 +332,36 @@ read_speed(const char *path, int runs, size_t *bytes)
 	return best > 0 ? (double)*bytes / 1e6 / best : -1;
 }
 
-/* Seek latency: mean and worst of SAMPLES random seeks, in ms. */
-static void
-seek_speed(const struct trace *trace, int samples, double *mean, double *worst)
+#define SEEK_SAMPLES	200
+
+struct seek_result {
+	double		 first;		/* ms: to the end, taking checkpoints */
+	double		 mean;		/* ms: random seeks after it */
+	double		 worst;
+	struct replay_checkpoints cps;
+};
+
+/*
+ * Seek latency: one seek to the end first (the first pass, which takes
+ * the checkpoints), then SEEK_SAMPLES seeks to random ops, back and forth.
+ */
+static int
+seek_speed(const struct trace *trace, struct seek_result *out)
 {
 	struct replay *r = replay_new(trace, NULL, NULL);
 	uint64_t nops = trace_op_count(trace), seed = 0x9e3779b97f4a7c15u;
 	double total = 0, t0, t;
 	int i;
 
-	*mean = *worst = -1;
+	memset(out, 0, sizeof(*out));
 	if (r == NULL || nops == 0) {
 		replay_free(r);
-		return;
+		return -1;
 	}
-	*worst = 0;
-	for (i = 0; i < samples; i++) {
+	t0 = now();
+	replay_seek_op(r, nops);
+	out->first = (now() - t0) * 1e3;
+	for (i = 0; i < SEEK_SAMPLES; i++) {
 		seed ^= seed << 13;
 		seed ^= seed >> 7;
 		seed ^= seed << 17;
@@ -355,23 +369,52 @@ seek_speed(const struct trace *trace, int samples, double *mean, double *worst)
 		replay_seek_op(r, seed % (nops + 1));
 		t = (now() - t0) * 1e3;
 		total += t;
-		if (t > *worst)
-			*worst = t;
+		if (t > out->worst)
+			out->worst = t;
 	}
-	*mean = total / samples;
+	out->mean = total / SEEK_SAMPLES;
+	replay_checkpoints(r, &out->cps);
 	replay_free(r);
+	return 0;
+}
+
+/* Seek latency, each figure the best of RUNS fresh replays. */
+static void
+print_seek(const struct trace *trace, int runs)
+{
+	struct seek_result sr, run;
+	int i;
+
+	if (seek_speed(trace, &sr) != 0) {
+		printf("  seek: no ops\n");
+		return;
+	}
+	for (i = 1; i < runs && seek_speed(trace, &run) == 0; i++) {
+		sr.first = run.first < sr.first ? run.first : sr.first;
+		sr.mean = run.mean < sr.mean ? run.mean : sr.mean;
+		sr.worst = run.worst < sr.worst ? run.worst : sr.worst;
+	}
+	printf("  seek: %llu ops, first pass %.0f ms, then %d random seeks: "
+	    "mean %.1f ms, worst %.1f ms\n"
+	    "        %zu checkpoints every %zu items, %.1f MiB (budget %zu MiB)\n",
+	    (unsigned long long)trace_op_count(trace), sr.first, SEEK_SAMPLES,
+	    sr.mean, sr.worst, sr.cps.count, sr.cps.spacing,
+	    (double)sr.cps.bytes / 1048576.0, sr.cps.budget >> 20);
 }
 
 static void
 usage(FILE *out)
 {
 	fputs("usage: zmmbench [--runs N] [--read] [--seek] [--only NAME] TRACE...\n"
+	    "       zmmbench [--runs N] --read-only | --seek-only TRACE...\n"
 	    "Times replays of each TRACE through the zmmviz core (without and\n"
 	    "with an event listener), the real ZendMM (libphp8.2) and glibc.\n"
 	    "  --runs N   replays per allocator, best kept (default 5)\n"
 	    "  --read     also time loading each trace (MB/s)\n"
-	    "  --seek     also time random seeks in each trace (ms)\n"
+	    "  --seek     also time seeks in each trace: the first pass to the\n"
+	    "             end, then random seeks (ms)\n"
 	    "  --read-only  only time loading each trace (MB/s)\n"
+	    "  --seek-only  only time seeks in each trace (best of N runs)\n"
 	    "  --only NAME  replay only through NAME (core, observed, zendmm,\n"
 	    "             glibc), e.g. under a profiler\n", out);
 }
@@ -384,12 +427,14 @@ main(int argc, char **argv)
 		{ "read", no_argument, NULL, 'R' },
 		{ "seek", no_argument, NULL, 'S' },
 		{ "read-only", no_argument, NULL, 'O' },
+		{ "seek-only", no_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int runs = 5, do_read = 0, do_seek = 0, read_only = 0, c, i, rc = 0;
+	int runs = 5, do_read = 0, do_seek = 0, read_only = 0, seek_only = 0;
+	int c, i, rc = 0;
 	const char *only = NULL;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -398,6 +443,7 @@ main(int argc, char **argv)
 		case 'R': do_read = 1; break;
 		case 'S': do_seek = 1; break;
 		case 'O': read_only = 1; break;
+		case 's': seek_only = 1; break;
 		case 'o': only = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
@@ -413,7 +459,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!read_only)
+	if (!read_only && !seek_only)
 		printf("%-28s %10s %10s %10s %10s %10s %8s %8s\n", "trace",
 		    "ops", "core_ms", "observed", "zendmm_ms", "glibc_ms",
 		    "core/zmm", "obs/zmm");
@@ -440,6 +486,13 @@ main(int argc, char **argv)
 		if (trace_load_file(argv[i], &trace, &err) != 0) {
 			fprintf(stderr, "zmmbench: %s: %s\n", argv[i], err.msg);
 			rc = 1;
+			continue;
+		}
+		if (seek_only) {
+			printf("%s\n", base);
+			print_seek(trace, runs);
+			trace_free(trace);
+			fflush(stdout);
 			continue;
 		}
 		if (program_build(trace, &prog) != 0) {
@@ -469,13 +522,8 @@ main(int argc, char **argv)
 
 			printf("  read: %zu bytes, %.0f MB/s\n", bytes, mbs);
 		}
-		if (do_seek) {
-			double mean, worst;
-
-			seek_speed(trace, 20, &mean, &worst);
-			printf("  seek: %zu ops, mean %.1f ms, worst %.1f ms\n",
-			    prog.nops, mean, worst);
-		}
+		if (do_seek)
+			print_seek(trace, 1);
 		free(prog.ops);
 		trace_free(trace);
 		fflush(stdout);
