@@ -790,6 +790,8 @@ replay_step(struct replay *r, struct replay_step *out)
 	out->msg[0] = '\0';
 	if (r->next >= r->nitems)
 		return out->status = REPLAY_END;
+	if (r->options.checkpoint_steps && r->next % r->spacing == 0)
+		checkpoint_here(r);
 	trace_item_get(r->trace, r->next++, &r->item);
 	it = out->item = &r->item;
 	if (it->opno != 0) {

@@ -24,7 +24,9 @@
  * and offsets included, and every step after it does the same.
  *
  * Checkpoints are taken lazily, when a seek steps over a multiple of K
- * that has none yet (the one of item 0 comes with the replay).  Each
+ * that has none yet (the one of item 0 comes with the replay), and with
+ * checkpoint_steps when replay_step() does (a viewer: what it played
+ * through it can go back to at once).  Each
  * shares the chunks whose saved bytes did not change since the one before
  * it.  What they cost: about 2.2 KB per chunk, the small runs' pages, and
  * 32 bytes per live block, per checkpoint, less what is shared; together
@@ -74,6 +76,7 @@ struct replay_options {
 	bool		 check;		/* zmm_heap_check() after every op */
 	size_t		 checkpoint_budget;	/* bytes; 0: the default */
 	size_t		 checkpoint_spacing;	/* K, items; 0: adaptive */
+	bool		 checkpoint_steps;	/* also take them while stepping */
 };
 
 #define REPLAY_CHECKPOINT_BUDGET	((size_t)256 << 20)

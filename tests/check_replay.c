@@ -1060,10 +1060,47 @@ seek_at_random(uint32_t seed, const struct replay_options *opts,
 	free(text);
 }
 
+/*
+ * checkpoint_steps: stepping forwards takes the checkpoints a seek would,
+ * so seeks back over what was stepped restore one; without it stepping
+ * takes none.  Either way the seeks match a straight replay.
+ */
+START_TEST(test_replay_checkpoints_while_stepping)
+{
+	struct replay_options opts = { .checkpoint_spacing = 64,
+	    .checkpoint_steps = _i == 0 };
+	size_t len, n, k;
+	char *text = random_trace(31, 1500, &len);
+	struct trace *t = zt_trace_load("random.zmt", text, len);
+	struct replay *r = replay_new(t, &opts, NULL);
+	struct replay_checkpoints cps;
+	struct replay_step step;
+	struct zt_recorder rec;
+
+	ck_assert_ptr_nonnull(r);
+	recorder_init(&rec);
+	ck_assert_int_ge(replay_listen(r, record_event, &rec), 0);
+	n = trace_item_count(t);
+	ck_assert_uint_gt(n, 640);
+	while (replay_step(r, &step) != REPLAY_END)
+		;
+	replay_checkpoints(r, &cps);
+	/* item 0's, then one at each multiple of 64 that a step started at */
+	ck_assert_uint_eq(cps.count, _i == 0 ? (n - 1) / 64 + 1 : 1);
+	for (k = n; k > 0; k = k * 2 / 3)
+		assert_seek_straight(r, &rec, k - 1);
+	zt_recorder_free(&rec);
+	replay_free(r);
+	trace_free(t);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_replay_seek_checkpoints_match_straight)
 {
 	/* the first run checks the heap after every op (and `size`) */
-	struct replay_options opts = { _i == 0, 0, 64 };
+	struct replay_options opts = { .check = _i == 0,
+	    .checkpoint_spacing = 64 };
 	struct replay_checkpoints cps;
 
 	seek_at_random(7 + (uint32_t)_i, &opts, &cps);
@@ -1077,7 +1114,7 @@ START_TEST(test_replay_seek_restores_the_last_error)
 {
 	struct trace *t = load("alloc a 8\n@limit 2M\nalloc h 3000000\n"
 	    "alloc b 8\nfree b\nfree a\n");
-	struct replay_options opts = { false, 0, 3 };
+	struct replay_options opts = { .checkpoint_spacing = 3 };
 	struct replay *r = replay_new(t, &opts, NULL);
 	struct replay_checkpoints cps;
 	const char *msg = "Allowed memory size of 2097152 bytes exhausted "
@@ -1100,7 +1137,8 @@ END_TEST
 /* A small budget: K doubles and checkpoints go, seeks stay exact. */
 START_TEST(test_replay_seek_checkpoint_budget)
 {
-	struct replay_options opts = { false, 1 << 20, 16 };
+	struct replay_options opts = { .checkpoint_budget = 1 << 20,
+	    .checkpoint_spacing = 16 };
 	struct replay_checkpoints cps;
 
 	seek_at_random(99, &opts, &cps);
@@ -1192,6 +1230,7 @@ suite_replay(void)
 	    0, 4);
 	tcase_add_test(tc, test_replay_seek_restores_the_last_error);
 	tcase_add_test(tc, test_replay_seek_checkpoint_budget);
+	tcase_add_loop_test(tc, test_replay_checkpoints_while_stepping, 0, 2);
 	tcase_add_test(tc, test_replay_seek_checkpoint_spacing_follows_cost);
 	suite_add_tcase(s, tc);
 	return s;

@@ -95,6 +95,10 @@ on_event(const struct zmm_event *ev, void *arg)
 struct player *
 player_new(const struct trace *trace)
 {
+	/* checkpoints as it plays: going back from where play stopped is quick */
+	static const struct replay_options replay_opts = {
+		.checkpoint_steps = true
+	};
 	struct player *pl = calloc(1, sizeof(*pl));
 	uint64_t ops = trace_op_count(trace), i;
 	int status;
@@ -103,7 +107,7 @@ player_new(const struct trace *trace)
 		return NULL;
 	pl->trace = trace;
 	pl->nevents = malloc((size_t)(ops + 1) * sizeof(*pl->nevents));
-	pl->replay = replay_new(trace, NULL, &status);
+	pl->replay = replay_new(trace, &replay_opts, &status);
 	if (pl->nevents == NULL || pl->replay == NULL ||
 	    replay_listen(pl->replay, on_event, pl) < 0) {
 		player_free(pl);
