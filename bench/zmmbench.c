@@ -3,12 +3,14 @@
  * ZendMM of libphp8.2 and glibc malloc, on the same pre-parsed ops; and how
  * fast traces are read and a replay seeks.
  *
- *   zmmbench [--runs N] [--json] TRACE...
+ *   zmmbench [--runs N] [--listener play|log] TRACE...
  *
  * Each allocator replays the ops N times (best time kept), on a fresh heap
  * each time; only the op loop is timed.  The core runs twice: with no
- * listener, and with a listener that formats every event as the TUI's log
- * does (keeps every event, by value, in a ring).  Output: one line per
+ * listener, and with the viewer's: by default what zmmviz's listener does
+ * while it plays (counts the event, tests for breakpoints; the log is kept
+ * only for the last op of a frame), or with --listener log what it does
+ * for an op it shows (keeps every event, by value).  Output: one line per
  * trace: the best times in ms and the ratios to the real ZendMM.
  */
 #include "config.h"
@@ -105,10 +107,25 @@ struct alloc_ops {
 };
 
 static int observe;
+static bool listen_log;		/* --listener log */
 static struct zmm_event event_ring[256];
 static size_t event_count;
+static volatile bool breakpoints_armed;	/* never set: as during plain play */
 
-/* What the viewer's listener does: keep the event for the log, by value. */
+/*
+ * What zmmviz's listener (tui/player.c) does with an event while it plays:
+ * counts it, and hands it to the breakpoints when any is set.
+ */
+static void
+play_event(const struct zmm_event *event, void *arg)
+{
+	(void)arg;
+	event_count++;
+	if (breakpoints_armed)
+		event_ring[0] = *event;
+}
+
+/* ... and for an op it shows: keeps the event for the log, by value. */
 static void
 log_event(const struct zmm_event *event, void *arg)
 {
@@ -122,7 +139,8 @@ zmm_start(void)
 	struct zmm_heap *heap = zmm_heap_new(NULL, NULL, NULL);
 
 	if (heap != NULL && observe)
-		zmm_heap_listen(heap, log_event, NULL);
+		zmm_heap_listen(heap, listen_log ? log_event : play_event,
+		    NULL);
 	return heap;
 }
 
@@ -405,7 +423,8 @@ print_seek(const struct trace *trace, int runs)
 static void
 usage(FILE *out)
 {
-	fputs("usage: zmmbench [--runs N] [--read] [--seek] [--only NAME] TRACE...\n"
+	fputs("usage: zmmbench [--runs N] [--read] [--seek] [--only NAME]\n"
+	    "                [--listener play|log] TRACE...\n"
 	    "       zmmbench [--runs N] --read-only | --seek-only TRACE...\n"
 	    "Times replays of each TRACE through the zmmviz core (without and\n"
 	    "with an event listener), the real ZendMM (libphp8.2) and glibc.\n"
@@ -416,7 +435,11 @@ usage(FILE *out)
 	    "  --read-only  only time loading each trace (MB/s)\n"
 	    "  --seek-only  only time seeks in each trace (best of N runs)\n"
 	    "  --only NAME  replay only through NAME (core, observed, zendmm,\n"
-	    "             glibc), e.g. under a profiler\n", out);
+	    "             glibc), e.g. under a profiler\n"
+	    "  --listener play|log  the observed run's listener: what zmmviz\n"
+	    "             does while playing (count, breakpoints; the default)\n"
+	    "             or for an op it shows (every event kept by value)\n",
+	    out);
 }
 
 int
@@ -429,6 +452,7 @@ main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'O' },
 		{ "seek-only", no_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "listener", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -445,6 +469,14 @@ main(int argc, char **argv)
 		case 'O': read_only = 1; break;
 		case 's': seek_only = 1; break;
 		case 'o': only = optarg; break;
+		case 'l':
+			if (strcmp(optarg, "log") != 0 &&
+			    strcmp(optarg, "play") != 0) {
+				usage(stderr);
+				return 2;
+			}
+			listen_log = strcmp(optarg, "log") == 0;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("zmmbench (zmmviz) %s\nmodels the Zend memory "

@@ -12,7 +12,9 @@
  *        frame, --frames times each: mean and worst.
  * play:  from op 0 at full speed, frames as zmmviz makes them (the ops a
  *        frame has time for after drawing, then the drawing), for
- *        --play-seconds: frames a second, the longest frame, ops a second.
+ *        --play-seconds, starting again at the end of the trace: frames a
+ *        second, the longest frame, ops a second; the frames where play
+ *        stopped at the end are timed apart.
  * seek:  --seeks jumps to random ops, each with the frame that shows it,
  *        as `g` does: mean and worst.
  */
@@ -85,6 +87,15 @@ ring_chunks(const struct player *player)
 	return (unsigned long)st.chunks_count;
 }
 
+static size_t
+heap_real_peak(const struct player *player)
+{
+	struct zmm_stats st;
+
+	zmm_heap_stats(player_heap(player), &st);
+	return st.real_peak;
+}
+
 /* Steps to the first op where the ring holds CHUNKS chunks (or the end). */
 static void
 go_to_chunks(struct player *player, unsigned long chunks)
@@ -112,43 +123,57 @@ frame_left(double draw_ms)
 	return draw_ms < FRAME_MS - 1 ? FRAME_MS - draw_ms : 1;
 }
 
+/*
+ * Full-speed play for SECONDS, as zmmviz plays: draw, then play for what
+ * the frame has left.  At the end of the trace play stops (the viewer then
+ * records the last ops for the log: that frame is timed apart) and starts
+ * again from op 0.
+ */
 static void
 bench_play(struct ui *ui, struct player *player, double seconds)
 {
-	double start, end, frame_start, draw_start, draw_ms, ms;
-	double longest = 0, last = 0;
-	uint64_t first_op;
-	unsigned long frames = 0;
+	double start, end, frame_start, draw_ms, ms, longest = 0;
+	double stop_ms = 0;
+	uint64_t ops = 0, from;
+	unsigned long frames = 0, stops = 0;
 	int i;
 
-	player_go_to(player, 0);
 	for (i = 0; i < 64; i++)
 		player_faster(player);		/* up to "max" */
+	player_go_to(player, 0);
 	player_play(player, true);
-	first_op = player_op(player);
+	from = player_op(player);
 	start = now_ms();
 	end = start + seconds * 1e3;
-	while (player_playing(player) && now_ms() < end) {
-		frame_start = draw_start = now_ms();
+	while (now_ms() < end) {
+		frame_start = now_ms();
 		draw_screen(ui, player);
-		draw_ms = now_ms() - draw_start;
+		draw_ms = now_ms() - frame_start;
 		player_tick(player, now_ms(), frame_left(draw_ms));
 		ms = now_ms() - frame_start;
-		if (!player_playing(player))
-			last = ms;	/* the stop: the log of the last ops rebuilt */
-		else if (ms > longest)
-			longest = ms;
 		frames++;
+		if (player_playing(player)) {
+			if (ms > longest)
+				longest = ms;
+			continue;
+		}
+		/* the end of the trace: the stop, then from the start again */
+		stops++;
+		if (ms > stop_ms)
+			stop_ms = ms;
+		ops += player_op(player) - from;
+		player_go_to(player, 0);
+		player_play(player, true);
+		from = player_op(player);
 	}
+	ops += player_op(player) - from;
 	seconds = (now_ms() - start) / 1e3;
 	printf("play   %lu frames in %.2f s: %.1f frames/s, longest frame "
 	    "%.1f ms, %.0f ops/s\n", frames, seconds,
-	    (double)frames / seconds, longest,
-	    (double)(player_op(player) - first_op) / seconds);
-	if (!player_playing(player))
-		printf("       play stopped at op %llu (%s) in a frame of "
-		    "%.1f ms\n", (unsigned long long)player_op(player),
-		    player_notice(player), last);
+	    (double)frames / seconds, longest, (double)ops / seconds);
+	if (stops > 0)
+		printf("stops  %lu at the end of the trace, the longest frame "
+		    "%.1f ms\n", stops, stop_ms);
 	player_play(player, false);
 }
 
@@ -243,6 +268,8 @@ main(int argc, char **argv)
 		printf("seek   %d random ops, each with its frame: mean %.1f ms, "
 		    "worst %.1f ms\n", seeks, timing_mean(&seek), seek.worst);
 
+	printf("heap   real_peak %zu bytes (the modelled heap, at the end)\n",
+	    heap_real_peak(player));
 	endwin();
 	delscreen(screen);
 	fclose(out);
