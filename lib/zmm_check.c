@@ -7,15 +7,22 @@
  *   each chunk       header page used, popcount(free_map) + free_pages =
  *                    512, every used page inside a run its map word starts
  *   free lists       slots of their own bin's runs, at slot boundaries,
- *                    in chunks of the ring, none twice
+ *                    in chunks of the ring, none twice (a list that
+ *                    comes back to a slot is cut at its runs' slot count,
+ *                    so a cycle is reported, not walked for ever)
  *   statistics       real_size = chunks and cache + huge bytes; size = the
  *                    caller's live bytes + 24 per huge block
+ *
+ * The debug build (ZMM_DEBUG >= 2) defines the public ops here, around the
+ * core's own: after each one the heap is checked, and a block just handed
+ * out must be live (on no free list); a broken invariant aborts.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "zmm_internal.h"
 
@@ -51,9 +58,12 @@ in_ring(const struct zmm_heap *heap, const struct zmm_chunk *chunk)
 	return 0;
 }
 
-/* Pages of one chunk: bitmap, counters, and the runs the map words start. */
+/*
+ * Pages of one chunk: bitmap, counters, and the runs the map words start.
+ * Adds the slots of each bin's runs to SLOTS[bin].
+ */
 static int
-check_chunk(const struct zmm_chunk *c, char *msg, size_t len)
+check_chunk(const struct zmm_chunk *c, size_t *slots, char *msg, size_t len)
 {
 	uint32_t used = 0, page, i, n, info;
 	int bin;
@@ -86,6 +96,7 @@ check_chunk(const struct zmm_chunk *c, char *msg, size_t len)
 				    "counter left in 0x%08x", c->serial, page,
 				    info);
 			n = zmm__bin_pages[bin];
+			slots[bin] += zmm__bin_slots[bin];
 			for (i = 1; i < n; i++)
 				if (c->map[page + i] != ZMM_NRUN(bin, i))
 					return fail(msg, len, "chunk c%u page %u: "
@@ -162,10 +173,12 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 	const struct zmm_slot *p;
 	uintptr_t *slots = NULL;
 	size_t nslots = 0, cap = 0, huge_bytes = 0, huge_count = 0, i, n;
+	size_t bin_slots[ZMM_BINS], on_list;
 	int bin, rc = 0;
 
 	if (msglen > 0)
 		msg[0] = '\0';
+	memset(bin_slots, 0, sizeof(bin_slots));
 	/* the ring */
 	n = 0;
 	c = main_chunk;
@@ -178,7 +191,7 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 			    "not point back", c->serial);
 		if (++n > RING_MAX)
 			return fail(msg, msglen, "the chunk ring does not close");
-		if (check_chunk(c, msg, msglen) != 0)
+		if (check_chunk(c, bin_slots, msg, msglen) != 0)
 			return -1;
 		c = c->next;
 	} while (c != main_chunk);
@@ -222,6 +235,7 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 		    live_bytes + huge_count * ZMM_HUGE_NODE_SIZE);
 	/* free lists */
 	for (bin = 0; bin < ZMM_BINS; bin++) {
+		on_list = 0;
 		for (p = heap->free_slot[bin]; p != NULL; p = p->next) {
 			if (check_slot(heap, p, bin, msg, msglen) != 0) {
 				rc = -1;
@@ -240,6 +254,13 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 				slots = grown;
 			}
 			slots[nslots++] = (uintptr_t)p;
+			/*
+			 * More slots than the bin's runs hold: the list came
+			 * back to one of them and would never end.  The sort
+			 * below names that slot.
+			 */
+			if (++on_list > bin_slots[bin])
+				break;
 		}
 	}
 	if (nslots > 1)		/* qsort() wants a real array, even empty */
@@ -271,3 +292,185 @@ out:
 	free(slots);
 	return rc;
 }
+
+#if ZMM_DEBUG >= 2
+
+/*
+ * Whether PTR, just handed out, is a live block: a slot on no free list,
+ * the first page of a used large run, or a block on the huge list.
+ */
+static int
+check_live(const struct zmm_heap *heap, const void *ptr, char *msg,
+    size_t len)
+{
+	const struct zmm_chunk *c = zmm__chunk_of(ptr);
+	const struct zmm_slot *p;
+	size_t offset = zmm__chunk_offset(ptr);
+	uint32_t page = (uint32_t)(offset / ZMM_PAGE_SIZE), info;
+	int bin;
+
+	if (offset == 0)
+		return zmm__huge_find(heap, ptr) != NULL ? 0 : fail(msg, len,
+		    "huge block %p is not on the huge list", ptr);
+	info = c->map[page];
+	if ((info & ZMM_IS_NRUN) == ZMM_IS_NRUN)
+		info = c->map[page - ZMM_NRUN_OFFSET(info)];
+	if ((info & ZMM_IS_NRUN) == ZMM_IS_SRUN) {
+		bin = (int)ZMM_SRUN_BIN(info);
+		for (p = heap->free_slot[bin]; p != NULL; p = p->next)
+			if (p == ptr)
+				return fail(msg, len, "block c%u+0x%zx was "
+				    "handed out but is still on free_slot[%d]",
+				    c->serial, offset, bin);
+		return 0;
+	}
+	if ((info & ZMM_IS_NRUN) == ZMM_IS_LRUN && offset % ZMM_PAGE_SIZE == 0 &&
+	    zmm__bit_is_set(c->free_map, page))
+		return 0;
+	return fail(msg, len, "block c%u+0x%zx was handed out but starts no "
+	    "used run", c->serial, offset);
+}
+
+/*
+ * After op OP: the whole heap, and BLOCK (NULL: none) handed out by it.
+ * A broken invariant is a bug of the core: like assert(), say it and
+ * abort, the one place where the library prints.
+ */
+static void
+check_after(const struct zmm_heap *heap, const char *op, const void *block)
+{
+	char msg[256];
+
+	/* called from a listener: refused (ZMM_E_BUSY), mid-way in an op */
+	if (heap->dispatching)
+		return;
+	if (zmm_heap_check(heap, SIZE_MAX, msg, sizeof(msg)) == 0 &&
+	    (block == NULL || check_live(heap, block, msg, sizeof(msg)) == 0))
+		return;
+	fprintf(stderr, "zmm debug check after %s (op %lu): %s\n", op,
+	    heap->op, msg);
+	abort();
+}
+
+/* The bin of the small block PTR of HEAP, or -1 (not small, not HEAP's). */
+static int
+small_bin(const struct zmm_heap *heap, const void *ptr)
+{
+	const struct zmm_chunk *c = zmm__chunk_of(ptr);
+	uint32_t info;
+
+	if (zmm__chunk_offset(ptr) == 0 || c->heap != heap)
+		return -1;
+	info = c->map[zmm__chunk_offset(ptr) / ZMM_PAGE_SIZE];
+	return (info & ZMM_IS_SRUN) ? (int)ZMM_SRUN_BIN(info) : -1;
+}
+
+#undef zmm_heap_new
+#undef zmm_heap_alloc
+#undef zmm_heap_free
+#undef zmm_heap_realloc
+#undef zmm_heap_calloc
+#undef zmm_heap_strdup
+#undef zmm_heap_gc
+#undef zmm_heap_reset
+#undef zmm_heap_set_limit
+#undef zmm_heap_restore
+
+struct zmm_heap *
+zmm_heap_new(const struct zmm_storage_ops *ops, void *ctx, int *status)
+{
+	struct zmm_heap *heap = zmm__op_heap_new(ops, ctx, status);
+
+	if (heap != NULL)
+		check_after(heap, "zmm_heap_new", NULL);
+	return heap;
+}
+
+int
+zmm_heap_alloc(struct zmm_heap *heap, size_t size, void **out)
+{
+	int rc = zmm__op_alloc(heap, size, out);
+
+	check_after(heap, "alloc", *out);
+	return rc;
+}
+
+int
+zmm_heap_free(struct zmm_heap *heap, void *ptr)
+{
+	int bin = small_bin(heap, ptr);
+	int rc = zmm__op_free(heap, ptr);
+
+	check_after(heap, "free", NULL);
+	/* LIFO: a freed slot is the head of its bin's list */
+	if (rc == ZMM_OK && bin >= 0 && !heap->dispatching &&
+	    heap->free_slot[bin] != ptr) {
+		fprintf(stderr, "zmm debug check after free (op %lu): slot %p "
+		    "is not the head of free_slot[%d]\n", heap->op, ptr, bin);
+		abort();
+	}
+	return rc;
+}
+
+int
+zmm_heap_realloc(struct zmm_heap *heap, void *ptr, size_t size, void **out)
+{
+	int rc = zmm__op_realloc(heap, ptr, size, out);
+
+	check_after(heap, "realloc", *out);
+	return rc;
+}
+
+int
+zmm_heap_calloc(struct zmm_heap *heap, size_t n, size_t size, void **out)
+{
+	int rc = zmm__op_calloc(heap, n, size, out);
+
+	check_after(heap, "calloc", *out);
+	return rc;
+}
+
+int
+zmm_heap_strdup(struct zmm_heap *heap, const char *str, void **out)
+{
+	int rc = zmm__op_strdup(heap, str, out);
+
+	check_after(heap, "strdup", *out);
+	return rc;
+}
+
+size_t
+zmm_heap_gc(struct zmm_heap *heap)
+{
+	size_t freed = zmm__op_gc(heap);
+
+	check_after(heap, "gc", NULL);
+	return freed;
+}
+
+void
+zmm_heap_reset(struct zmm_heap *heap)
+{
+	zmm__op_reset(heap);
+	check_after(heap, "reset", NULL);
+}
+
+int
+zmm_heap_set_limit(struct zmm_heap *heap, size_t limit)
+{
+	int rc = zmm__op_set_limit(heap, limit);
+
+	check_after(heap, "set_limit", NULL);
+	return rc;
+}
+
+int
+zmm_heap_restore(struct zmm_heap *heap, const struct zmm_snapshot *snap)
+{
+	int rc = zmm__op_restore(heap, snap);
+
+	check_after(heap, "restore", NULL);
+	return rc;
+}
+
+#endif /* ZMM_DEBUG >= 2 */

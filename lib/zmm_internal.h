@@ -36,6 +36,45 @@
 #define ZMM_ASSERT(x)	((void)0)
 #endif
 
+#if ZMM_DEBUG >= 2
+/*
+ * The debug build (configure --enable-debug) walks the whole heap after
+ * every public op and aborts on the first broken invariant.  Inside the
+ * core (every file that includes this header) the public names of the
+ * ops name these unchecked ones instead, which zmm_heap.c, zmm_realloc.c
+ * and zmm_snapshot.c define; zmm_check.c defines the public names around
+ * them, each calling its op and then the check.  So the heap is checked
+ * when a caller's op is done, never half-way through one.
+ */
+#define zmm_heap_new		zmm__op_heap_new
+#define zmm_heap_alloc		zmm__op_alloc
+#define zmm_heap_free		zmm__op_free
+#define zmm_heap_realloc	zmm__op_realloc
+#define zmm_heap_calloc		zmm__op_calloc
+#define zmm_heap_strdup		zmm__op_strdup
+#define zmm_heap_gc		zmm__op_gc
+#define zmm_heap_reset		zmm__op_reset
+#define zmm_heap_set_limit	zmm__op_set_limit
+#define zmm_heap_restore	zmm__op_restore
+
+struct zmm_heap	*zmm__op_heap_new(const struct zmm_storage_ops *ops,
+		    void *ctx, int *status);
+int		 zmm__op_alloc(struct zmm_heap *heap, size_t size, void **out);
+int		 zmm__op_free(struct zmm_heap *heap, void *ptr);
+int		 zmm__op_realloc(struct zmm_heap *heap, void *ptr, size_t size,
+		    void **out);
+int		 zmm__op_calloc(struct zmm_heap *heap, size_t n, size_t size,
+		    void **out);
+int		 zmm__op_strdup(struct zmm_heap *heap, const char *str,
+		    void **out);
+size_t		 zmm__op_gc(struct zmm_heap *heap);
+void		 zmm__op_reset(struct zmm_heap *heap);
+int		 zmm__op_set_limit(struct zmm_heap *heap, size_t limit);
+struct zmm_snapshot;
+int		 zmm__op_restore(struct zmm_heap *heap,
+		    const struct zmm_snapshot *snap);
+#endif
+
 #define ZMM_LIKELY(x)	__builtin_expect(!!(x), 1)
 #define ZMM_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 
@@ -137,12 +176,14 @@ zmm__page_addr(struct zmm_chunk *chunk, uint32_t page)
 static inline int
 zmm__bit_is_set(const uint64_t *map, uint32_t bit)
 {
+	ZMM_ASSERT(bit < ZMM_PAGES);
 	return (int)((map[bit / 64] >> (bit % 64)) & 1);
 }
 
 static inline void
 zmm__bits_set(uint64_t *map, uint32_t start, uint32_t len)
 {
+	ZMM_ASSERT(start + len <= ZMM_PAGES);
 	while (len > 0) {
 		uint32_t word = start / 64, bit = start % 64;
 		uint32_t n = 64 - bit < len ? 64 - bit : len;
@@ -156,6 +197,7 @@ zmm__bits_set(uint64_t *map, uint32_t start, uint32_t len)
 static inline void
 zmm__bits_clear(uint64_t *map, uint32_t start, uint32_t len)
 {
+	ZMM_ASSERT(start + len <= ZMM_PAGES);
 	while (len > 0) {
 		uint32_t word = start / 64, bit = start % 64;
 		uint32_t n = 64 - bit < len ? 64 - bit : len;
@@ -169,6 +211,7 @@ zmm__bits_clear(uint64_t *map, uint32_t start, uint32_t len)
 static inline int
 zmm__bits_all_clear(const uint64_t *map, uint32_t start, uint32_t len)
 {
+	ZMM_ASSERT(start + len <= ZMM_PAGES);
 	while (len > 0) {
 		uint32_t word = start / 64, bit = start % 64;
 		uint32_t n = 64 - bit < len ? 64 - bit : len;
@@ -281,6 +324,7 @@ zmm__size_to_bin(size_t size)
 {
 	unsigned n, k;
 
+	ZMM_ASSERT(size <= ZMM_MAX_SMALL_SIZE);
 	if (size <= 64)
 		return (int)((size - (size != 0)) >> 3);
 	n = (unsigned)size - 1;
@@ -298,11 +342,16 @@ zmm__small_alloc(struct zmm_heap *heap, int bin)
 {
 	struct zmm_slot *p;
 
+	ZMM_ASSERT(bin >= 0 && bin < ZMM_BINS);
 	heap->size += zmm__bin_size[bin];
 	if (heap->size > heap->peak)
 		heap->peak = heap->size;
 	p = heap->free_slot[bin];
 	if (ZMM_LIKELY(p != NULL)) {
+		/* a free slot lies in a run of its own bin */
+		ZMM_ASSERT(zmm__chunk_of(p)->heap == heap &&
+		    (zmm__chunk_of(p)->map[zmm__chunk_offset(p) / ZMM_PAGE_SIZE] &
+		    ZMM_IS_SRUN) != 0);
 		heap->free_slot[bin] = p->next;
 		heap->slots_popped++;
 		if (ZMM_UNLIKELY(heap->observed))
@@ -318,6 +367,9 @@ zmm__small_free(struct zmm_heap *heap, void *ptr, int bin)
 {
 	struct zmm_slot *p = ptr;
 
+	ZMM_ASSERT(bin >= 0 && bin < ZMM_BINS);
+	/* freed twice in a row: the slot would point at itself */
+	ZMM_ASSERT(p != heap->free_slot[bin]);
 	heap->size -= zmm__bin_size[bin];
 	p->next = heap->free_slot[bin];
 	heap->free_slot[bin] = p;

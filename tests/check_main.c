@@ -8,6 +8,8 @@
 
 #include "tests.h"
 
+Suite	*suite_heapcheck(void);	/* check_heapcheck.c */
+
 int
 main(void)
 {
@@ -29,6 +31,7 @@ main(void)
 	srunner_add_suite(runner, suite_replay());
 	srunner_add_suite(runner, suite_tracestats());
 	srunner_add_suite(runner, suite_addrmap());
+	srunner_add_suite(runner, suite_heapcheck());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
