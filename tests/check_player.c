@@ -401,6 +401,71 @@ play_until_stop(struct player *pl)
 	return player_op(pl);
 }
 
+/*
+ * An error on a line after the last op (a bad directive, a cut .rep
+ * header) is shown when the step past the last op reaches it, by a step
+ * and by play; a trace with no op at all shows its errors that way too.
+ */
+START_TEST(test_player_error_after_last_op)
+{
+	static const char *const texts[] = {
+		"alloc a 8\n@bogus\n",
+		"@limit\n",
+		"20000\n2\n",
+	};
+	static const char *const notices[] = {
+		"test.zmt:2: error: unknown directive '@bogus'; end of the trace",
+		"test.zmt:1: error: '@limit' takes SIZE, got 0 argument(s); "
+		    "end of the trace",
+		"test.zmt:2: error: .rep header: expected 2 more number(s); "
+		    "end of the trace",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct trace *t = load(texts[i]);
+		struct player *pl = player_new(t);
+		uint64_t last = player_ops(pl);
+
+		player_go_to(pl, last);
+		ck_assert(!player_next_op(pl));
+		ck_assert_str_eq(player_notice(pl), notices[i]);
+		ck_assert_uint_eq(player_op(pl), last);
+		/* once past it, the end is only the end */
+		ck_assert(!player_next_op(pl));
+		ck_assert_str_eq(player_notice(pl), "end of the trace");
+		/* play from the start stops there with the same notice */
+		player_go_to(pl, 0);
+		ck_assert_uint_eq(play_until_stop(pl), last);
+		ck_assert_str_eq(player_notice(pl), notices[i]);
+		player_free(pl);
+		trace_free(t);
+	}
+}
+END_TEST
+
+/* One step, several things said: each after those before it. */
+START_TEST(test_player_errors_of_one_step)
+{
+	struct trace *t = load("alloc a 8\n@bogus\nfree zz\n@limit 4M\n"
+	    "@limit 1M\nalloc big 8M\n");
+	struct player *pl = player_new(t);
+
+	ck_assert(player_next_op(pl));
+	ck_assert(player_next_op(pl));
+	ck_assert_str_eq(player_notice(pl), "test.zmt:2: error: unknown "
+	    "directive '@bogus'; test.zmt:3: error: free of 'zz', which is "
+	    "not live");
+	ck_assert(player_next_op(pl));
+	ck_assert_str_eq(player_notice(pl), "test.zmt:5: warning: Failed to "
+	    "set memory limit to 1048576 bytes (Current memory usage is "
+	    "2097152 bytes); op 3: Allowed memory size of 4194304 bytes "
+	    "exhausted (tried to allocate 8388608 bytes)");
+	player_free(pl);
+	trace_free(t);
+}
+END_TEST
+
 /* With only breakpoint ROW on, play stops at STOP1, then at STOP2. */
 static void
 assert_breaks_at(const struct trace *t, const char *target, size_t row,
@@ -829,6 +894,8 @@ player_suite(void)
 	tcase_add_test(tc, test_player_event_across_ops);
 	tcase_add_test(tc, test_player_breakpoints);
 	tcase_add_test(tc, test_player_play_pause);
+	tcase_add_test(tc, test_player_error_after_last_op);
+	tcase_add_test(tc, test_player_errors_of_one_step);
 	suite_add_tcase(s, tc);
 	return s;
 }

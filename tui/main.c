@@ -35,6 +35,27 @@ static const char usage_text[] =
 "Space play/pause, +/- speed, g go to op, b breakpoints, / search, n/N\n"
 "next/previous match, i inspect, Tab focus, ? help (every key), q quit.\n";
 
+/*
+ * A trace with no op has nothing to step through: says so, after the
+ * errors of its lines if it has any (a cut .rep header, a bad directive).
+ */
+static void
+say_no_ops(const struct trace *trace)
+{
+	size_t i, n = trace_item_count(trace);
+	struct trace_item it;
+
+	for (i = 0; i < n; i++) {
+		trace_item_get(trace, i, &it);
+		if (it.kind == TRACE_BAD)
+			fprintf(stderr, "%s:%lu: error: %s\n",
+			    trace_name(trace), (unsigned long)it.line,
+			    trace_item_text(trace, &it, NULL));
+	}
+	fprintf(stderr, "zmmviz: %s: the trace holds no op, nothing to "
+	    "replay\n", trace_name(trace));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -83,6 +104,11 @@ main(int argc, char **argv)
 		    strlen(zmmviz_demo), &trace, &terr);
 	if (rc != 0) {
 		fprintf(stderr, "zmmviz: %s: %s\n", terr.file, terr.msg);
+		return 3;
+	}
+	if (trace_op_count(trace) == 0) {
+		say_no_ops(trace);
+		trace_free(trace);
 		return 3;
 	}
 	app = app_new(trace, &opt);

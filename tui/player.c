@@ -47,6 +47,8 @@ struct player {
 	player_stop_fn	*stop_fn;
 	void		*stop_arg;
 	bool		 playing;
+	bool		 noted;		/* the step under way said something */
+	bool		 reported;	/* ... and it was an error */
 	int		 speed;		/* index into speeds[] */
 	double		 last_ms;	/* when play last stepped */
 	char		 notice[640];
@@ -222,19 +224,44 @@ player_hush(struct player *pl)
 	pl->notice[0] = '\0';
 }
 
-/* Notes what a step of the replay reported: errors stop play. */
+/* Adds to what the step under way said (the notice), after a "; ". */
+static void __attribute__((format(printf, 2, 3)))
+add_notice(struct player *pl, const char *fmt, ...)
+{
+	size_t at = 0;
+	va_list ap;
+
+	if (pl->noted) {
+		at = strlen(pl->notice);
+		if (at + 2 >= sizeof(pl->notice))
+			return;
+		memcpy(pl->notice + at, "; ", 2);
+		at += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(pl->notice + at, sizeof(pl->notice) - at, fmt, ap);
+	va_end(ap);
+	pl->noted = true;
+}
+
+/*
+ * Notes what a step of the replay reported: errors stop play.  A step
+ * carries out the directives before its op too, so it may report more
+ * than one thing: each is added after those before it.
+ */
 static void
 note(struct player *pl, const struct replay_step *st)
 {
 	if (st->status == REPLAY_TRACE_ERROR || st->status == REPLAY_WARNING ||
 	    st->status == REPLAY_CHECK_FAILED) {
-		player_say(pl, "%s:%lu: %s: %s", trace_name(pl->trace),
+		add_notice(pl, "%s:%lu: %s: %s", trace_name(pl->trace),
 		    (unsigned long)st->item->line,
 		    st->status == REPLAY_WARNING ? "warning" : "error",
 		    st->msg);
 		pl->playing = false;
+		pl->reported = true;
 	} else if (st->status == REPLAY_OP_FAILED) {
-		player_say(pl, "op %lu: %s", (unsigned long)st->item->opno,
+		add_notice(pl, "op %lu: %s", (unsigned long)st->item->opno,
 		    st->msg);
 	}
 }
@@ -278,6 +305,8 @@ step(struct player *pl)
 	struct trace_item it;
 
 	pl->seen = 0;
+	pl->noted = false;
+	pl->reported = false;
 	pl->armed = breaks_any(&pl->breaks);
 	pl->stale = !pl->recording;
 	/* the op this step carries out: directives before it are its part */
@@ -308,6 +337,19 @@ step(struct player *pl)
 	}
 }
 
+/*
+ * The end of the trace: said, unless a line after the last op (a bad
+ * directive, a cut .rep header) just gave an error, which is said first.
+ */
+static void
+at_end(struct player *pl)
+{
+	if (pl->reported)
+		add_notice(pl, "end of the trace");
+	else
+		player_say(pl, "end of the trace");
+}
+
 /* Says which breakpoint fired in the op just done, if one did. */
 static bool
 report_hit(struct player *pl)
@@ -327,7 +369,7 @@ player_next_op(struct player *pl)
 	pl->recording = true;
 	pl->hit.fired = false;
 	if (!step(pl)) {
-		player_say(pl, "end of the trace");
+		at_end(pl);
 		return false;
 	}
 	report_hit(pl);
@@ -510,7 +552,7 @@ play_step(struct player *pl)
 {
 	pl->hit.fired = false;
 	if (!step(pl)) {
-		player_say(pl, "end of the trace");
+		at_end(pl);
 		return false;
 	}
 	if (report_hit(pl))

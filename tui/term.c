@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "term.h"
 
@@ -19,9 +20,18 @@ term_open(bool mouse, char *err, size_t errlen)
 {
 	const char *term = getenv("TERM");
 
+	/* keys come from standard input: at its end getch() never waits */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "%s", isatty(STDIN_FILENO) ?
+		    "standard output is not a terminal (the viewer draws "
+		    "there)" : "standard input is not a terminal (the viewer "
+		    "reads its keys there)");
+		return -1;
+	}
 	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0) {
-		snprintf(err, errlen, "zmmviz needs a terminal that can move "
-		    "the cursor (TERM is %s)", term && term[0] ? term : "unset");
+		snprintf(err, errlen, "TERM is %s: the viewer needs a terminal "
+		    "that can move the cursor", term && term[0] ? term :
+		    "unset");
 		return -1;
 	}
 	screen = newterm(NULL, stdout, stdin);

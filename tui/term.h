@@ -22,8 +22,9 @@ enum role {
 
 /*
  * Starts curses on standard input and output: keys, no echo, hidden
- * cursor, the mouse if MOUSE.  0, or -1 with a message in ERR (TERM
- * unset or dumb, an unknown terminal).
+ * cursor, the mouse if MOUSE.  0, or -1 with a message in ERR (standard
+ * input or output not a terminal, TERM unset or dumb, an unknown
+ * terminal).
  */
 int	term_open(bool mouse, char *err, size_t errlen);
 
