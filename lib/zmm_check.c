@@ -134,18 +134,23 @@ compare_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One free slot: a slot boundary inside a run of BIN in a ring chunk. */
+/*
+ * One free slot: a slot boundary inside a run of BIN in a ring chunk.
+ * *RING is a chunk known to be in the ring (NULL: none yet): the slots of
+ * a list mostly share a chunk, and the ring is walked only for another.
+ */
 static int
-check_slot(const struct zmm_heap *heap, const void *slot, int bin, char *msg,
-    size_t len)
+check_slot(const struct zmm_heap *heap, const void *slot, int bin,
+    const struct zmm_chunk **ring, char *msg, size_t len)
 {
 	const struct zmm_chunk *c = zmm__chunk_of(slot);
 	size_t offset = zmm__chunk_offset(slot), start;
 	uint32_t page, info;
 
-	if (offset < ZMM_PAGE_SIZE || !in_ring(heap, c))
+	if (offset < ZMM_PAGE_SIZE || (c != *ring && !in_ring(heap, c)))
 		return fail(msg, len, "bin %d: slot %p is in no chunk of the "
 		    "ring", bin, slot);
+	*ring = c;
 	page = (uint32_t)(offset / ZMM_PAGE_SIZE);
 	info = c->map[page];
 	if ((info & ZMM_IS_NRUN) == ZMM_IS_NRUN)
@@ -164,16 +169,54 @@ check_slot(const struct zmm_heap *heap, const void *slot, int bin, char *msg,
 	return 0;
 }
 
+/*
+ * The first N slots of BIN's list, sorted, in a new array (NULL when out
+ * of memory).  N is at most the slots its runs hold, plus one.
+ */
+static uintptr_t *
+sorted_list(const struct zmm_heap *heap, int bin, size_t n)
+{
+	const struct zmm_slot *p = heap->free_slot[bin];
+	uintptr_t *slots = malloc((n > 0 ? n : 1) * sizeof(*slots));
+	size_t i;
+
+	if (slots == NULL)
+		return NULL;
+	for (i = 0; i < n; i++, p = p->next)
+		slots[i] = (uintptr_t)p;
+	qsort(slots, n, sizeof(*slots), compare_ptr);
+	return slots;
+}
+
+/* BIN's list holds N slots where its runs hold fewer: names the one twice. */
+static int
+report_twice(const struct zmm_heap *heap, int bin, size_t n, char *msg,
+    size_t len)
+{
+	uintptr_t *slots = sorted_list(heap, bin, n);
+	size_t i;
+
+	if (slots == NULL)
+		return fail(msg, len, "out of memory while checking");
+	for (i = 1; i < n && slots[i] != slots[i - 1]; i++)
+		;
+	fail(msg, len, "slot c%u+0x%zx is on a free list twice",
+	    zmm__chunk_of((void *)slots[i])->serial,
+	    zmm__chunk_offset((void *)slots[i]));
+	free(slots);
+	return -1;
+}
+
 int
 zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
     size_t msglen)
 {
-	const struct zmm_chunk *c, *main_chunk = heap->main_chunk;
+	const struct zmm_chunk *c, *main_chunk = heap->main_chunk, *ring = NULL;
 	const struct zmm_huge *huge;
 	const struct zmm_slot *p;
-	uintptr_t *slots = NULL;
-	size_t nslots = 0, cap = 0, huge_bytes = 0, huge_count = 0, i, n;
-	size_t bin_slots[ZMM_BINS], on_list;
+	uintptr_t *slots, key;
+	size_t huge_bytes = 0, huge_count = 0, n;
+	size_t bin_slots[ZMM_BINS], on_list[ZMM_BINS];
 	int bin, rc = 0;
 
 	if (msglen > 0)
@@ -233,62 +276,41 @@ zmm_heap_check(const struct zmm_heap *heap, size_t live_bytes, char *msg,
 		return fail(msg, msglen, "size=%zu but the live blocks and huge "
 		    "nodes take %zu", heap->size,
 		    live_bytes + huge_count * ZMM_HUGE_NODE_SIZE);
-	/* free lists */
+	/*
+	 * Free lists.  A slot lies in one run of one bin, so a slot on two
+	 * lists fails the run check; on one list twice, the list comes back
+	 * to it and never ends: it is cut once it holds more slots than its
+	 * bin's runs.
+	 */
 	for (bin = 0; bin < ZMM_BINS; bin++) {
-		on_list = 0;
+		on_list[bin] = 0;
 		for (p = heap->free_slot[bin]; p != NULL; p = p->next) {
-			if (check_slot(heap, p, bin, msg, msglen) != 0) {
-				rc = -1;
-				goto out;
-			}
-			if (nslots == cap) {
-				uintptr_t *grown;
-
-				cap = cap ? cap * 2 : 1024;
-				grown = realloc(slots, cap * sizeof(*slots));
-				if (grown == NULL) {
-					rc = fail(msg, msglen, "out of memory "
-					    "while checking");
-					goto out;
-				}
-				slots = grown;
-			}
-			slots[nslots++] = (uintptr_t)p;
-			/*
-			 * More slots than the bin's runs hold: the list came
-			 * back to one of them and would never end.  The sort
-			 * below names that slot.
-			 */
-			if (++on_list > bin_slots[bin])
-				break;
-		}
-	}
-	if (nslots > 1)		/* qsort() wants a real array, even empty */
-		qsort(slots, nslots, sizeof(*slots), compare_ptr);
-	for (i = 1; i < nslots; i++) {
-		if (slots[i] == slots[i - 1]) {
-			c = zmm__chunk_of((void *)slots[i]);
-			rc = fail(msg, msglen, "slot c%u+0x%zx is on a free list "
-			    "twice", c->serial, zmm__chunk_offset((void *)slots[i]));
-			goto out;
+			if (check_slot(heap, p, bin, &ring, msg, msglen) != 0)
+				return -1;
+			if (++on_list[bin] > bin_slots[bin])
+				return report_twice(heap, bin, on_list[bin],
+				    msg, msglen);
 		}
 	}
 	/* a huge block's node is a live bin-2 slot, never a free one */
+	if (heap->huge_list == NULL)
+		return 0;
+	slots = sorted_list(heap, 2, on_list[2]);
+	if (slots == NULL)
+		return fail(msg, msglen, "out of memory while checking");
 	for (huge = heap->huge_list; huge != NULL; huge = huge->next) {
-		uintptr_t key = (uintptr_t)huge;
-
-		if (check_slot(heap, huge, 2, msg, msglen) != 0) {
+		key = (uintptr_t)huge;
+		if (check_slot(heap, huge, 2, &ring, msg, msglen) != 0) {
 			rc = -1;
-			goto out;
+			break;
 		}
-		if (nslots > 0 && bsearch(&key, slots, nslots, sizeof(*slots),
+		if (bsearch(&key, slots, on_list[2], sizeof(*slots),
 		    compare_ptr) != NULL) {
 			rc = fail(msg, msglen, "huge node %p is on a free list",
 			    (const void *)huge);
-			goto out;
+			break;
 		}
 	}
-out:
 	free(slots);
 	return rc;
 }
