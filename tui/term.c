@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+/* ncurses' term.h, for setupterm(): "term.h" is this directory's own */
+#if __has_include(<ncursesw/term.h>)
+#include <ncursesw/term.h>
+#else
+#include <ncurses/term.h>
+#endif
 
 #include "term.h"
 
@@ -19,6 +25,7 @@ int
 term_open(bool mouse, char *err, size_t errlen)
 {
 	const char *term = getenv("TERM");
+	int found;
 
 	/* keys come from standard input: at its end getch() never waits */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -34,6 +41,15 @@ term_open(bool mouse, char *err, size_t errlen)
 		    "unset");
 		return -1;
 	}
+	/*
+	 * An unknown type is found out first: newterm() fails on one only
+	 * after allocating what it never frees.
+	 */
+	if (setupterm(term, STDOUT_FILENO, &found) != OK) {
+		snprintf(err, errlen, "cannot use terminal type '%s'", term);
+		return -1;
+	}
+	del_curterm(cur_term);
 	screen = newterm(NULL, stdout, stdin);
 	if (screen == NULL) {
 		snprintf(err, errlen, "cannot use terminal type '%s'", term);
