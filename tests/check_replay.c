@@ -824,7 +824,7 @@ random_trace(uint32_t seed, int n, size_t *len)
 	return text;
 }
 
-/* An empty recorder, for record_event() through replay_listen(). */
+/* An empty recorder, for zt_recorder_event() through replay_listen(). */
 static void
 recorder_init(struct zt_recorder *rec)
 {
@@ -832,26 +832,6 @@ recorder_init(struct zt_recorder *rec)
 	rec->cap = 4096;
 	rec->text = calloc(1, rec->cap);
 	ck_assert_ptr_nonnull(rec->text);
-}
-
-/* Every event as a JSON line, through a replay listener. */
-static void
-record_event(const struct zmm_event *event, void *arg)
-{
-	struct zt_recorder *rec = arg;
-	char line[1024];
-	int n = zmm_event_to_json(event, line, sizeof(line));
-
-	ck_assert_int_lt(n, (int)sizeof(line) - 1);
-	while (rec->len + (size_t)n + 2 > rec->cap) {
-		rec->cap = rec->cap ? rec->cap * 2 : 4096;
-		rec->text = realloc(rec->text, rec->cap);
-		ck_assert_ptr_nonnull(rec->text);
-	}
-	memcpy(rec->text + rec->len, line, (size_t)n);
-	rec->len += (size_t)n;
-	rec->text[rec->len++] = '\n';
-	rec->text[rec->len] = '\0';
 }
 
 /* PTR as an offset from the main chunk: where storage put it. */
@@ -1006,7 +986,7 @@ assert_seek_straight(struct replay *r, struct zt_recorder *rec, size_t index)
 	got = replay_text(r);
 	want = replay_text(ref);
 	assert_same_text("state after the seek", got, want);
-	ck_assert_int_ge(replay_listen(ref, record_event, &ref_rec), 0);
+	ck_assert_int_ge(replay_listen(ref, zt_recorder_event, &ref_rec), 0);
 	assert_same_steps(r, rec, ref, &ref_rec, 25);
 	free(got);
 	free(want);
@@ -1033,7 +1013,7 @@ seek_at_random(uint32_t seed, const struct replay_options *opts,
 
 	ck_assert_ptr_nonnull(r);
 	recorder_init(&rec);
-	ck_assert_int_ge(replay_listen(r, record_event, &rec), 0);
+	ck_assert_int_ge(replay_listen(r, zt_recorder_event, &rec), 0);
 	n = trace_item_count(t);
 	/*
 	 * The first pass, partly after a restore (the checkpoints it takes
@@ -1079,7 +1059,7 @@ START_TEST(test_replay_checkpoints_while_stepping)
 
 	ck_assert_ptr_nonnull(r);
 	recorder_init(&rec);
-	ck_assert_int_ge(replay_listen(r, record_event, &rec), 0);
+	ck_assert_int_ge(replay_listen(r, zt_recorder_event, &rec), 0);
 	n = trace_item_count(t);
 	ck_assert_uint_gt(n, 640);
 	while (replay_step(r, &step) != REPLAY_END)

@@ -204,8 +204,8 @@ zt_cache(const struct zmm_heap *heap)
 	return list_serials(zmm_heap_cached_first(heap), heap, 0);
 }
 
-static void
-record(const struct zmm_event *event, void *arg)
+void
+zt_recorder_event(const struct zmm_event *event, void *arg)
 {
 	struct zt_recorder *rec = arg;
 	char line[1024];
@@ -230,7 +230,7 @@ zt_recorder_listen(struct zmm_heap *heap, struct zt_recorder *rec)
 	rec->cap = 4096;
 	rec->text = calloc(1, rec->cap);
 	ck_assert_ptr_nonnull(rec->text);
-	ck_assert_int_ge(zmm_heap_listen(heap, record, rec), 0);
+	ck_assert_int_ge(zmm_heap_listen(heap, zt_recorder_event, rec), 0);
 }
 
 void

@@ -104,6 +104,8 @@ struct zt_recorder {
 };
 
 void		 zt_recorder_listen(struct zmm_heap *heap, struct zt_recorder *rec);
+/* The listener itself (ARG: the recorder), for a replay's replay_listen(). */
+void		 zt_recorder_event(const struct zmm_event *event, void *arg);
 void		 zt_recorder_clear(struct zt_recorder *rec);
 void		 zt_recorder_free(struct zt_recorder *rec);
 

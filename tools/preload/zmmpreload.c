@@ -608,19 +608,20 @@ posix_memalign(void **res, size_t align, size_t size)
 	return rc;
 }
 
-EXPORT void *
-aligned_alloc(size_t align, size_t size)
+/* aligned_alloc and memalign: the same call, recorded as an alloc. */
+static void *
+aligned_call(void *(**real)(size_t, size_t), size_t align, size_t size)
 {
 	void *p;
 
 	ENTER();
-	if (!ready || real_aligned_alloc == NULL)
+	if (!ready || *real == NULL)
 		return NULL;
 	if (!RECORDING())
-		return real_aligned_alloc(align, size);
+		return (*real)(align, size);
 	in_hook++;
 	pthread_mutex_lock(&lock);
-	p = real_aligned_alloc(align, size);
+	p = (*real)(align, size);
 	rec_alloc(p, size);
 	op_done();
 	in_hook--;
@@ -628,22 +629,15 @@ aligned_alloc(size_t align, size_t size)
 }
 
 EXPORT void *
+aligned_alloc(size_t align, size_t size)
+{
+	return aligned_call(&real_aligned_alloc, align, size);
+}
+
+EXPORT void *
 memalign(size_t align, size_t size)
 {
-	void *p;
-
-	ENTER();
-	if (!ready || real_memalign == NULL)
-		return NULL;
-	if (!RECORDING())
-		return real_memalign(align, size);
-	in_hook++;
-	pthread_mutex_lock(&lock);
-	p = real_memalign(align, size);
-	rec_alloc(p, size);
-	op_done();
-	in_hook--;
-	return p;
+	return aligned_call(&real_memalign, align, size);
 }
 
 EXPORT void *
