@@ -683,9 +683,8 @@ strndup(const char *s, size_t max)
 
 /*
  * exec and _exit skip the destructors: the buffer goes out first.
- * (execvp and friends reach execve inside libc without our hook; they
- * are covered by execvpe for the common shells and by the flush that
- * every fork does.)
+ * (execl and its kin reach execve inside libc without our hook; they are
+ * covered by the flush that every fork does.)
  */
 static void
 flush_locked(void)
@@ -697,28 +696,30 @@ flush_locked(void)
 	pthread_mutex_unlock(&lock);
 }
 
-EXPORT int
-execve(const char *path, char *const argv[], char *const envp[])
+/* execve and execvpe: the trace flushed, then the real call. */
+static int
+exec_call(int (**real)(const char *, char *const [], char *const []),
+    const char *file, char *const argv[], char *const envp[])
 {
 	ENTER();
 	flush_locked();
-	if (real_execve == NULL) {
+	if (*real == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	return real_execve(path, argv, envp);
+	return (*real)(file, argv, envp);
+}
+
+EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_call(&real_execve, path, argv, envp);
 }
 
 EXPORT int
 execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	ENTER();
-	flush_locked();
-	if (real_execvpe == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real_execvpe(file, argv, envp);
+	return exec_call(&real_execvpe, file, argv, envp);
 }
 
 EXPORT int
