@@ -38,6 +38,13 @@ enum trace_kind {
 	TRACE_LIMIT		/* @limit SIZE */
 };
 
+/* Whether items of KIND name a block by an ID (alloc .. strdup). */
+static inline int
+trace_kind_has_id(unsigned kind)
+{
+	return kind <= TRACE_STRDUP;
+}
+
 /* Item flags. */
 #define TRACE_F_REP	0x01	/* read from a .rep file: "r" on a dead ID allocates */
 

@@ -40,28 +40,13 @@ current_item(const struct tracestats *ts, struct trace_item *buf)
 	return buf;
 }
 
-static bool
-has_id(const struct trace_item *it)
-{
-	switch (it->kind) {
-	case TRACE_ALLOC:
-	case TRACE_FREE:
-	case TRACE_REALLOC:
-	case TRACE_CALLOC:
-	case TRACE_STRDUP:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The request of the item's ID if it is live, else 0. */
 static uint64_t
 id_bytes(const struct tracestats *ts, const struct trace_item *it)
 {
 	uint64_t size;
 
-	if (it == NULL || !has_id(it) ||
+	if (it == NULL || !trace_kind_has_id(it->kind) ||
 	    !replay_block(ts->replay, it->id, NULL, &size, NULL))
 		return 0;
 	return size;
@@ -132,7 +117,8 @@ op_end(struct tracestats *ts, const struct zmm_event *ev)
 	} else {
 		now = id_bytes(ts, it);
 		ts->live_bytes = ts->live_bytes - ts->op_old_bytes + now;
-		if (ev->loc.kind != ZMM_LOC_NONE && has_id(it))
+		if (ev->loc.kind != ZMM_LOC_NONE &&
+		    trace_kind_has_id(it->kind))
 			note_rounding(ts, it);
 	}
 	if (ts->live_bytes > ts->peak_live_bytes) {

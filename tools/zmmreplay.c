@@ -97,7 +97,7 @@ write_item(FILE *out, const struct trace *trace, const struct trace_item *it,
 	const char *id = NULL, *text;
 	size_t len;
 
-	if (it->kind <= TRACE_STRDUP)
+	if (trace_kind_has_id(it->kind))
 		id = trace_id_name(trace, it->id);
 	text = trace_item_text(trace, it, &len);
 	switch (it->kind) {
@@ -194,7 +194,7 @@ to_zmt(struct trace *trace, const char *outname, bool keep_going)
 		was_live = false;
 		if (replay_position(replay) < trace_item_count(trace)) {
 			next = trace_item_at(trace, replay_position(replay));
-			was_live = next.kind <= TRACE_STRDUP &&
+			was_live = trace_kind_has_id(next.kind) &&
 			    replay_block(replay, next.id, NULL, NULL, NULL);
 		}
 		if (replay_step(replay, &step) == REPLAY_END)

@@ -114,18 +114,8 @@ target_is_place(const struct target *t)
 bool
 target_item(const struct target *t, const struct trace_item *it)
 {
-	if (t->kind != TARGET_ID)
-		return false;
-	switch (it->kind) {
-	case TRACE_ALLOC:
-	case TRACE_FREE:
-	case TRACE_REALLOC:
-	case TRACE_CALLOC:
-	case TRACE_STRDUP:
-		return it->id == t->id;
-	default:
-		return false;
-	}
+	return t->kind == TARGET_ID && trace_kind_has_id(it->kind) &&
+	    it->id == t->id;
 }
 
 bool
