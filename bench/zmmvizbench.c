@@ -27,13 +27,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "draw.h"
 #include "player.h"
 #include "trace.h"
 #include "ui.h"
 #include "zmm.h"
-
-#define FRAME_MS	33	/* zmmviz's frame: ~30 a second */
 
 static const char usage_text[] =
 "usage: zmmvizbench [OPTIONS] TRACE\n"
@@ -48,15 +47,6 @@ static const char usage_text[] =
 "  --seeks N         random seeks (default 50)\n"
 "  --play-seconds S  how long to play (default 3)\n"
 "  -h, --help        show this help\n";
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 struct timing {
 	double		 total, worst;
@@ -108,19 +98,12 @@ go_to_chunks(struct player *player, unsigned long chunks)
 static double
 timed_frame(struct ui *ui, const struct player *player, bool repaint)
 {
-	double start = now_ms();
+	double start = clock_ms();
 
 	if (repaint)
 		clearok(curscr, TRUE);	/* the next refresh sends every cell */
 	draw_screen(ui, player);
-	return now_ms() - start;
-}
-
-/* As zmmviz: what a frame that spent DRAW_MS drawing has left for play. */
-static double
-frame_left(double draw_ms)
-{
-	return draw_ms < FRAME_MS - 1 ? FRAME_MS - draw_ms : 1;
+	return clock_ms() - start;
 }
 
 /*
@@ -143,14 +126,14 @@ bench_play(struct ui *ui, struct player *player, double seconds)
 	player_go_to(player, 0);
 	player_play(player, true);
 	from = player_op(player);
-	start = now_ms();
+	start = clock_ms();
 	end = start + seconds * 1e3;
-	while (now_ms() < end) {
-		frame_start = now_ms();
+	while (clock_ms() < end) {
+		frame_start = clock_ms();
 		draw_screen(ui, player);
-		draw_ms = now_ms() - frame_start;
-		player_tick(player, now_ms(), frame_left(draw_ms));
-		ms = now_ms() - frame_start;
+		draw_ms = clock_ms() - frame_start;
+		player_tick(player, clock_ms(), player_frame_left(draw_ms));
+		ms = clock_ms() - frame_start;
 		frames++;
 		if (player_playing(player)) {
 			if (ms > longest)
@@ -167,7 +150,7 @@ bench_play(struct ui *ui, struct player *player, double seconds)
 		from = player_op(player);
 	}
 	ops += player_op(player) - from;
-	seconds = (now_ms() - start) / 1e3;
+	seconds = (clock_ms() - start) / 1e3;
 	printf("play   %lu frames in %.2f s: %.1f frames/s, longest frame "
 	    "%.1f ms, %.0f ops/s\n", frames, seconds,
 	    (double)frames / seconds, longest, (double)ops / seconds);
@@ -259,10 +242,10 @@ main(int argc, char **argv)
 	srand(1);
 	for (i = 0; i < seeks; i++) {
 		op = (uint64_t)(((double)rand() / RAND_MAX) * (double)ops);
-		ms = now_ms();
+		ms = clock_ms();
 		player_go_to(player, op);
 		draw_screen(&ui, player);
-		timing_add(&seek, now_ms() - ms);
+		timing_add(&seek, clock_ms() - ms);
 	}
 	if (seeks > 0)
 		printf("seek   %d random ops, each with its frame: mean %.1f ms, "

@@ -233,6 +233,16 @@ static const char mixed_trace[] =
 	"alloc x 8\n";
 
 /* Walking every event of the trace with `.` stops at each, in order. */
+/* A frame plays for what its drawing left of PLAYER_FRAME_MS, 1 ms at least. */
+START_TEST(test_player_frame_left)
+{
+	ck_assert(player_frame_left(0) == PLAYER_FRAME_MS);
+	ck_assert(player_frame_left(8) == PLAYER_FRAME_MS - 8);
+	ck_assert(player_frame_left(PLAYER_FRAME_MS - 1) == 1);
+	ck_assert(player_frame_left(PLAYER_FRAME_MS + 50) == 1);
+}
+END_TEST
+
 START_TEST(test_player_every_event)
 {
 	struct trace *t = load(mixed_trace);
@@ -889,6 +899,7 @@ player_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_player_steps);
+	tcase_add_test(tc, test_player_frame_left);
 	tcase_add_test(tc, test_player_every_event);
 	tcase_add_test(tc, test_player_event_back);
 	tcase_add_test(tc, test_player_event_across_ops);

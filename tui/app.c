@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "clock.h"
 #include "describe.h"
 #include "draw.h"
 #include "keys.h"
@@ -31,7 +32,6 @@
 #include "ui.h"
 #include "view_inspect.h"
 
-#define FRAME_MS	33		/* at most ~30 frames a second */
 #define IDLE_MS		500		/* how often an idle loop looks up */
 #define SEARCH_SLICE_MS	30		/* a search's share of a frame */
 #define SEARCH_FIRST_MS	150		/* searched before "searching..." */
@@ -49,15 +49,6 @@ struct app {
 };
 
 static void	do_request(struct app *app, enum request req, int key);
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* A key, Enter as '\n' whatever the terminal sends. */
 static int
@@ -652,7 +643,7 @@ wait_ms(const struct app *app, double now)
 		return 0;
 	if (w < 0)
 		return IDLE_MS;
-	return w < FRAME_MS ? (int)w + 1 : FRAME_MS;
+	return w < PLAYER_FRAME_MS ? (int)w + 1 : PLAYER_FRAME_MS;
 }
 
 struct app *
@@ -693,13 +684,6 @@ app_set_utf8(struct app *app, bool utf8)
 	app->utf8 = utf8;
 }
 
-/* What a frame that spent DRAW_MS drawing has left for playing. */
-static double
-frame_left(double draw_ms)
-{
-	return draw_ms < FRAME_MS - 1 ? FRAME_MS - draw_ms : 1;
-}
-
 int
 app_run(struct app *app, char *err, size_t errlen)
 {
@@ -715,11 +699,11 @@ app_run(struct app *app, char *err, size_t errlen)
 		double draw_ms = 0, start;
 
 		if (dirty) {
-			start = now_ms();
+			start = clock_ms();
 			draw_screen(&app->ui, app->player);
-			draw_ms = now_ms() - start;
+			draw_ms = clock_ms() - start;
 		}
-		key = read_key(wait_ms(app, now_ms()));
+		key = read_key(wait_ms(app, clock_ms()));
 		dirty = key != ERR;
 		if (key != ERR && key != KEY_RESIZE)
 			handle_key(app, key);
@@ -728,7 +712,8 @@ app_run(struct app *app, char *err, size_t errlen)
 			dirty = true;
 		}
 		if (player_playing(app->player) &&
-		    player_tick(app->player, now_ms(), frame_left(draw_ms)))
+		    player_tick(app->player, clock_ms(),
+		    player_frame_left(draw_ms)))
 			dirty = true;
 	}
 	term_close();

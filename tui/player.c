@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "player.h"
 
 #define EVENTS_UNKNOWN	UINT32_MAX
@@ -53,15 +54,6 @@ struct player {
 	double		 last_ms;	/* when play last stepped */
 	char		 notice[640];
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 on_event(const struct zmm_event *ev, void *arg)
@@ -509,7 +501,7 @@ void
 player_play(struct player *pl, bool on)
 {
 	pl->playing = on;
-	pl->last_ms = now_ms();
+	pl->last_ms = clock_ms();
 	if (on)
 		player_hush(pl);
 	else
@@ -560,6 +552,12 @@ play_step(struct player *pl)
 	return pl->playing;
 }
 
+double
+player_frame_left(double draw_ms)
+{
+	return draw_ms < PLAYER_FRAME_MS - 1 ? PLAYER_FRAME_MS - draw_ms : 1;
+}
+
 bool
 player_tick(struct player *pl, double now, double frame_ms)
 {
@@ -576,13 +574,13 @@ player_tick(struct player *pl, double now, double frame_ms)
 		 * after drawing); one batch at least, so that a slow frame
 		 * still moves on.
 		 */
-		double end = now_ms() + frame_ms;
+		double end = clock_ms() + frame_ms;
 
 		pl->recording = false;
 		do {
 			for (i = 0; i < 256 && play_step(pl); i++)
 				;
-		} while (pl->playing && now_ms() < end);
+		} while (pl->playing && clock_ms() < end);
 		pl->last_ms = now;
 	} else {
 		n = (uint64_t)((now - pl->last_ms) * speed / 1000.0);

@@ -87,12 +87,20 @@ void		 player_slower(struct player *player);
 const char	*player_speed_text(const struct player *player, char *buf,
 		    size_t len);
 
+#define PLAYER_FRAME_MS	33	/* a frame: at most ~30 a second */
+
+/*
+ * What a frame that spent DRAW_MS drawing has left for playing (1 ms at
+ * least): the FRAME_MS to give player_tick() so that frames keep their
+ * rate whatever drawing costs.
+ */
+double		 player_frame_left(double draw_ms);
+
 /*
  * Plays the ops due at NOW_MS (a clock in milliseconds), or at full speed
- * as many as FRAME_MS allows (a few at least): the caller gives what is
- * left of its frame after drawing, so frames keep their rate.  Play stops at the end, a trace error,
- * an @pause or a breakpoint, with a notice saying which.  Whether
- * anything changed.
+ * as many as FRAME_MS allows (a few at least).  Play stops at the end, a
+ * trace error, an @pause or a breakpoint, with a notice saying which.
+ * Whether anything changed.
  */
 bool		 player_tick(struct player *player, double now_ms,
 		    double frame_ms);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "replay.h"
 #include "search.h"
 
@@ -21,15 +22,6 @@ struct search {
 	size_t		 cap;
 	bool		 failed;	/* out of memory while scanning */
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Adds op OP to the matches unless it is the last one added. */
 static void
@@ -132,7 +124,7 @@ enum search_state
 search_run(struct search *s, double budget_ms)
 {
 	struct replay_step st;
-	double end = now_ms() + budget_ms;
+	double end = clock_ms() + budget_ms;
 	unsigned i;
 
 	while (s->state == SEARCH_BUSY) {
@@ -144,7 +136,7 @@ search_run(struct search *s, double budget_ms)
 				break;
 			}
 		}
-		if (now_ms() >= end)
+		if (clock_ms() >= end)
 			break;
 	}
 	return s->state;
